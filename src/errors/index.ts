@@ -1,0 +1,1 @@
+export { type ErrorCode, ErrorCodes, isStreamsightError, StreamsightError, type StreamsightErrorOptions } from './errors.ts';
