@@ -17,6 +17,8 @@ export const ErrorCodes = {
   SS_ERR_PARTITION_NOT_FOUND: 'the partition does not exist',
   /** The requested offset is below the log start (removed by retention) or above its end. */
   SS_ERR_OFFSET_OUT_OF_RANGE: 'the offset is out of range',
+  /** A record handed to the log is malformed (key or value not bytes, timestamp not finite, header not a string). */
+  SS_ERR_INVALID_RECORD: 'the record handed to the log is malformed',
   /** The log or store was closed. */
   SS_ERR_CLOSED: 'the component is closed',
   /** A transaction was used after commit or abort. */

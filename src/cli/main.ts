@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * The `streamsight` command. Bad flags and arguments print a clear message and exit with code 2;
+ * runtime failures exit with 1.
+ */
+
+import { Command, CommanderError, Option } from 'commander';
+import { isStreamsightError, StreamsightError } from '../errors/index.ts';
+import { benchCommand } from './commands/bench.ts';
+import { produceCommand } from './commands/produce.ts';
+import { runCommand } from './commands/run.ts';
+import { topicsCommand } from './commands/topics.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('streamsight')
+    .description('Real-time stream analytics with machine learning in the loop')
+    .version('0.1.0')
+    .addOption(new Option('--data-dir <dir>', 'folder of the embedded log and state').env('STREAMSIGHT_DATA_DIR'))
+    .showHelpAfterError('(run streamsight --help for usage)')
+    .exitOverride();
+  program.addCommand(runCommand());
+  program.addCommand(topicsCommand());
+  program.addCommand(produceCommand());
+  program.addCommand(benchCommand());
+  for (const c of program.commands) {
+    c.exitOverride();
+    for (const sub of c.commands) sub.exitOverride();
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return 2; // commander has printed the message
+    }
+    if (isStreamsightError(err)) {
+      process.stderr.write(`error ${err.code}: ${err.message}\n`);
+      return err.code === 'SS_ERR_INVALID_ARGUMENT' || err.code === 'SS_ERR_INVALID_OPTION' || err.code === 'SS_ERR_APP_NOT_FOUND' ? 2 : 1;
+    }
+    process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv);
+}
+
+export { StreamsightError };

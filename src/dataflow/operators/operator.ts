@@ -1,0 +1,60 @@
+/**
+ * Runtime operators. Records are pushed downstream as three arguments (value, key, event time), so
+ * the hot path allocates no envelope per record. Stateful operators also take part in watermarks,
+ * processing-time timers and checkpoints; the task calls those hooks in topological order, so an
+ * operator's results reach downstream operators of the same task before their own watermark hook runs.
+ */
+
+import type { Key } from '../codec.ts';
+
+export interface Operator {
+  push(value: unknown, key: Key | undefined, ts: number): void;
+}
+
+/** Writes one state entry of the operator's store (null deletes). */
+export type StatePut = (key: string, value: Uint8Array | null) => void;
+
+export interface StatefulOperator {
+  /** The state store name: `<app>.<pipeline>.<operator id>`. */
+  readonly store: string;
+  /** The event time before which no more records are expected; may emit results. */
+  onWatermark(watermark: number): void;
+  /** Processing-time tick (early window updates). */
+  onTimer?(now: number): void;
+  /** Writes the entries changed since the last checkpoint. */
+  checkpoint(put: StatePut): void;
+  /** Loads the state written by earlier checkpoints. */
+  restore(entries: Iterable<[string, Uint8Array]>): void;
+}
+
+/** Per-operator counters, readable while the app runs. */
+export interface OperatorMetrics {
+  id: string;
+  kind: string;
+  recordsIn: number;
+  recordsOut: number;
+}
+
+/** Sends each record to several operators. */
+export class FanOut implements Operator {
+  readonly #targets: Operator[];
+  constructor(targets: Operator[]) {
+    this.#targets = targets;
+  }
+  push(value: unknown, key: Key | undefined, ts: number): void {
+    for (let i = 0; i < this.#targets.length; i++) this.#targets[i].push(value, key, ts);
+  }
+}
+
+/** Drops records (a stream nobody consumes). */
+export const discard: Operator = { push() {} };
+
+/** Encodes a key with its type so that 7 and '7' stay distinct in state keys. */
+export function keyTag(key: Key): string {
+  return typeof key === 'number' ? `n${key}` : `s${key}`;
+}
+
+/** Inverse of keyTag. */
+export function untagKey(tag: string): Key {
+  return tag.charCodeAt(0) === 110 /* n */ ? Number(tag.slice(1)) : tag.slice(1);
+}

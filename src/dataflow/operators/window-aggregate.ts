@@ -1,0 +1,255 @@
+/**
+ * Tumbling and hopping window aggregation on panes.
+ *
+ * State: one accumulator per (pane, key), where a pane is a slice of gcd(size, every) ms. A window
+ * [end - size, end) is the merge of its size / pane panes. Window ends are multiples of `every`.
+ *
+ * Firing: when the watermark W reaches a window end E (W >= E: no record with ts < E can still
+ * arrive), the window's result is emitted for every key present in its panes, with event time E - 1.
+ * `firedUpTo` remembers the last end fired, so a restart from a checkpoint never fires a window twice.
+ *
+ * Lateness: a record whose last window ended at or before W - allowedLateness is late for every
+ * window and goes to the late output. A record for a window that already fired but is within the
+ * allowed lateness updates it and re-emits the window at once. Panes are dropped when the last window
+ * containing them is past end + allowedLateness.
+ *
+ * Early updates: with `earlyEveryMs`, a processing-time timer emits the current value (final: false)
+ * of every open window whose panes changed since the last early emission.
+ */
+
+import type { Aggregator } from '../aggregators/aggregator.ts';
+import { type Key, msgpackCodec } from '../codec.ts';
+import type { TopicDef } from '../plan.ts';
+import { alignDown, gcd, type WindowResult } from '../windows.ts';
+import { keyTag, type Operator, type OperatorMetrics, type StatefulOperator, type StatePut, untagKey } from './operator.ts';
+import type { TaskOutput } from './outputs.ts';
+
+export interface PaneWindowConfig {
+  id: string;
+  store: string;
+  size: number;
+  every: number;
+  aggregator: Aggregator<any, any, any>;
+  allowedLatenessMs: number;
+  earlyEveryMs: number;
+  late: TopicDef | undefined;
+}
+
+const META = '~meta';
+
+export class PaneWindowOperator implements Operator, StatefulOperator {
+  readonly store: string;
+  readonly metrics: OperatorMetrics;
+  readonly #c: PaneWindowConfig;
+  readonly #pane: number;
+  readonly #agg: Aggregator<any, any, any>;
+  readonly #next: Operator;
+  readonly #out: TaskOutput;
+  /** pane start → key → accumulator */
+  readonly #panes = new Map<number, Map<Key, unknown>>();
+  /** Sorted pane starts present in #panes. */
+  #starts: number[] = [];
+  readonly #dirty = new Map<number, Set<Key>>();
+  readonly #earlyDirty = new Map<number, Set<Key>>();
+  #watermark = Number.NEGATIVE_INFINITY;
+  #firedUpTo = Number.NEGATIVE_INFINITY;
+  #metaDirty = false;
+  #nextEarly = 0;
+
+  constructor(config: PaneWindowConfig, next: Operator, out: TaskOutput) {
+    this.#c = config;
+    this.store = config.store;
+    this.metrics = { id: config.id, kind: 'window', recordsIn: 0, recordsOut: 0 };
+    this.#pane = gcd(config.size, config.every);
+    this.#agg = config.aggregator;
+    this.#next = next;
+    this.#out = out;
+  }
+
+  push(value: unknown, key: Key | undefined, ts: number): void {
+    this.metrics.recordsIn++;
+    const { size, every, allowedLatenessMs } = this.#c;
+    if (alignDown(ts, every) + size + allowedLatenessMs <= this.#watermark) {
+      this.#out.late(this.#c.late, value, key, ts, this.#c.id);
+      return;
+    }
+    const p = alignDown(ts, this.#pane);
+    const byKey = this.#paneOf(p);
+    const acc = byKey.get(key as Key);
+    byKey.set(key as Key, this.#agg.add(acc === undefined ? this.#agg.init() : acc, value));
+    this.#touched(p, key as Key);
+  }
+
+  /** Merges a partial accumulator pre-aggregated upstream (see partial-aggregate.ts). */
+  pushPartial(key: Key, pane: number, partial: unknown): void {
+    this.metrics.recordsIn++;
+    const { size, every, allowedLatenessMs } = this.#c;
+    if (alignDown(pane, every) + size + allowedLatenessMs <= this.#watermark) {
+      // Cannot happen while upstream decides lateness first; kept so nothing vanishes silently.
+      this.#out.late(this.#c.late, { key, pane, partial }, key, pane, this.#c.id);
+      return;
+    }
+    const byKey = this.#paneOf(pane);
+    const acc = byKey.get(key);
+    byKey.set(key, this.#agg.merge(acc === undefined ? this.#agg.init() : acc, partial));
+    this.#touched(pane, key);
+  }
+
+  #paneOf(p: number): Map<Key, unknown> {
+    let byKey = this.#panes.get(p);
+    if (!byKey) {
+      byKey = new Map();
+      this.#panes.set(p, byKey);
+      this.#insertStart(p);
+    }
+    return byKey;
+  }
+
+  #touched(p: number, k: Key): void {
+    mark(this.#dirty, p, k);
+    if (this.#c.earlyEveryMs > 0) mark(this.#earlyDirty, p, k);
+    // Allowed lateness: windows containing the pane that already fired are re-emitted now.
+    const { size, every } = this.#c;
+    const firstEnd = alignDown(p - size, every) + every + size;
+    if (firstEnd > this.#firedUpTo) return;
+    const lastEnd = alignDown(p, every) + size;
+    for (let end = firstEnd; end <= lastEnd && end <= this.#firedUpTo; end += every) this.#emit(end, k, true);
+  }
+
+  onWatermark(watermark: number): void {
+    if (watermark <= this.#watermark) return;
+    this.#watermark = watermark;
+    this.#metaDirty = true;
+    const { size, every, allowedLatenessMs } = this.#c;
+    let end = this.#firedUpTo === Number.NEGATIVE_INFINITY ? Number.NEGATIVE_INFINITY : this.#firedUpTo + every;
+    while (this.#starts.length > 0) {
+      // Skip empty stretches: the earliest window holding the oldest unfired pane.
+      const oldest = this.#firstStartAtOrAfter(end - size);
+      if (oldest === undefined) break;
+      const earliestEnd = alignDown(oldest - size, every) + every + size;
+      if (earliestEnd > end) end = earliestEnd;
+      if (end > watermark) break;
+      for (const k of this.#keysIn(end - size, end)) this.#emit(end, k, true);
+      this.#firedUpTo = end;
+      end += every;
+    }
+    // Nothing left to fire: windows up to the watermark count as fired (late records re-emit them).
+    if (this.#firedUpTo !== Number.NEGATIVE_INFINITY && end <= watermark && Number.isFinite(watermark)) {
+      this.#firedUpTo = alignDown(watermark, every);
+    }
+    // Drop panes whose last window is closed for good.
+    while (this.#starts.length > 0) {
+      const p = this.#starts[0];
+      if (alignDown(p, every) + size + allowedLatenessMs > watermark) break;
+      this.#starts.shift();
+      for (const k of this.#panes.get(p)!.keys()) mark(this.#dirty, p, k);
+      this.#panes.delete(p);
+      this.#earlyDirty.delete(p);
+    }
+  }
+
+  onTimer(now: number): void {
+    if (this.#c.earlyEveryMs === 0 || now < this.#nextEarly) return;
+    this.#nextEarly = now + this.#c.earlyEveryMs;
+    const { size, every } = this.#c;
+    const done = new Set<string>();
+    for (const [p, keys] of this.#earlyDirty) {
+      const firstEnd = Math.max(alignDown(p - size, every) + every + size, this.#firedUpTo + every);
+      for (let end = firstEnd; end <= alignDown(p, every) + size; end += every) {
+        for (const k of keys) {
+          const id = `${end}|${keyTag(k)}`;
+          if (done.has(id)) continue;
+          done.add(id);
+          this.#emit(end, k, false);
+        }
+      }
+    }
+    this.#earlyDirty.clear();
+  }
+
+  checkpoint(put: StatePut): void {
+    for (const [p, keys] of this.#dirty) {
+      const byKey = this.#panes.get(p);
+      for (const k of keys) {
+        const acc = byKey?.get(k);
+        put(`${p}:${keyTag(k)}`, acc === undefined ? null : msgpackCodec.encode(acc));
+      }
+    }
+    this.#dirty.clear();
+    if (this.#metaDirty) {
+      put(META, msgpackCodec.encode([this.#watermark, this.#firedUpTo]));
+      this.#metaDirty = false;
+    }
+  }
+
+  restore(entries: Iterable<[string, Uint8Array]>): void {
+    for (const [id, bytes] of entries) {
+      if (id === META) {
+        const [wm, fired] = msgpackCodec.decode(bytes) as [number | null, number | null];
+        this.#watermark = wm ?? Number.NEGATIVE_INFINITY;
+        this.#firedUpTo = fired ?? Number.NEGATIVE_INFINITY;
+        continue;
+      }
+      const colon = id.indexOf(':');
+      const p = Number(id.slice(0, colon));
+      this.#paneOf(p).set(untagKey(id.slice(colon + 1)), msgpackCodec.decode(bytes));
+    }
+  }
+
+  #emit(end: number, key: Key, final: boolean): void {
+    const start = end - this.#c.size;
+    let acc: unknown;
+    if (this.#pane === this.#c.size) {
+      acc = this.#panes.get(start)?.get(key);
+    } else {
+      for (let i = this.#lowerBound(start); i < this.#starts.length && this.#starts[i] < end; i++) {
+        const part = this.#panes.get(this.#starts[i])!.get(key);
+        if (part !== undefined) acc = this.#agg.merge(acc === undefined ? this.#agg.init() : acc, part);
+      }
+    }
+    if (acc === undefined) return;
+    const result: WindowResult<Key, unknown> = { key, start, end, value: this.#agg.result(acc), final };
+    this.metrics.recordsOut++;
+    this.#next.push(result, key, end - 1);
+  }
+
+  #keysIn(from: number, to: number): Set<Key> | Iterable<Key> {
+    if (this.#pane === this.#c.size) return this.#panes.get(from)?.keys() ?? [];
+    const keys = new Set<Key>();
+    for (let i = this.#lowerBound(from); i < this.#starts.length && this.#starts[i] < to; i++) {
+      for (const k of this.#panes.get(this.#starts[i])!.keys()) keys.add(k);
+    }
+    return keys;
+  }
+
+  #firstStartAtOrAfter(t: number): number | undefined {
+    const i = this.#lowerBound(t);
+    return i < this.#starts.length ? this.#starts[i] : undefined;
+  }
+
+  #lowerBound(t: number): number {
+    let lo = 0;
+    let hi = this.#starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#starts[mid] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  #insertStart(p: number): void {
+    const s = this.#starts;
+    if (s.length === 0 || s[s.length - 1] < p) s.push(p);
+    else s.splice(this.#lowerBound(p), 0, p);
+  }
+}
+
+function mark(dirty: Map<number, Set<Key>>, p: number, k: Key): void {
+  let keys = dirty.get(p);
+  if (!keys) {
+    keys = new Set();
+    dirty.set(p, keys);
+  }
+  keys.add(k);
+}

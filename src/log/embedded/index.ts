@@ -1,0 +1,2 @@
+export { EmbeddedLog, openEmbeddedLog } from './embedded-log.ts';
+export { defaultEmbeddedLogOptions, type EmbeddedLogOptions } from './options.ts';

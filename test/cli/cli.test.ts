@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+const main = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], options: { onStdout?: (text: string, child: ChildProcess) => void } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      options.onStdout?.(stdout, child);
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('streamsight CLI', { timeout: 120_000 }, () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'streamsight-cli-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('rejects unknown flags with a clear message and exit code 2', async () => {
+    const r = await cli(['topics', 'list', '--bogus']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown option '--bogus'/);
+  });
+
+  it('rejects bad flag values with exit code 2', async () => {
+    const r = await cli(['--data-dir', dir, 'topics', 'create', 't', '--partitions', 'many']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /SS_ERR_INVALID_ARGUMENT.*--partitions/);
+    const unknownApp = await cli(['--data-dir', dir, 'run', 'no-such-app']);
+    assert.equal(unknownApp.code, 2);
+    assert.match(unknownApp.stderr, /SS_ERR_APP_NOT_FOUND/);
+  });
+
+  it('creates, lists and describes topics', async () => {
+    assert.equal((await cli(['--data-dir', dir, 'topics', 'create', 'clicks', '--partitions', '3'])).code, 0);
+    const list = await cli(['--data-dir', dir, 'topics', 'list', '--json']);
+    assert.equal(list.code, 0);
+    const topics = JSON.parse(list.stdout) as Array<{ name: string; partitions: unknown[] }>;
+    assert.equal(topics.find((t) => t.name === 'clicks')?.partitions.length, 3);
+    const missing = await cli(['--data-dir', dir, 'topics', 'describe', 'nope']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /SS_ERR_TOPIC_NOT_FOUND/);
+  });
+
+  it('runs the demo, stops cleanly on Ctrl-C and resumes where it stopped', async () => {
+    const data = join(dir, 'demo');
+    const first = await cli(['--data-dir', data, 'run', '--workers', '1', '--rate', '2000'], {
+      onStdout: (text, child) => {
+        if (/hot items/.test(text) && child.exitCode === null && !child.killed) child.kill('SIGINT');
+      },
+    });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /stopped cleanly/);
+    const before = JSON.parse((await cli(['--data-dir', data, 'topics', 'describe', 'nexmark-events', '--json'])).stdout);
+    const ends = (d: { partitions: Array<{ endOffset: number }> }) => d.partitions.reduce((n, p) => n + p.endOffset, 0);
+    const lag = (d: { groups: Record<string, Record<string, number>> }) => d.groups;
+    assert.ok(ends(before) > 0);
+    assert.ok(Object.keys(lag(before)).length >= 3, 'every pipeline committed its position');
+
+    const second = await cli(['--data-dir', data, 'run', '--workers', '1', '--rate', '2000', '--duration', '3']);
+    assert.equal(second.code, 0, second.stderr);
+    const afterRun = JSON.parse((await cli(['--data-dir', data, 'topics', 'describe', 'nexmark-events', '--json'])).stdout);
+    assert.ok(ends(afterRun) > ends(before), 'the simulator continued the stream');
+    for (const [group, committed] of Object.entries(lag(afterRun))) {
+      for (const [p, offset] of Object.entries(committed)) {
+        assert.ok(offset >= lag(before)[group][p], `group ${group} partition ${p} went back`);
+      }
+    }
+  });
+});
