@@ -12,7 +12,11 @@ import { parseArgs } from 'node:util';
 import { QUERIES } from './nexmark/queries.ts';
 
 const { values } = parseArgs({
-  options: { events: { type: 'string', default: '2000000' }, runs: { type: 'string', default: '3' }, queries: { type: 'string' } },
+  options: {
+    events: { type: 'string', default: '2000000' },
+    runs: { type: 'string', default: '3' },
+    queries: { type: 'string' },
+  },
 });
 const events = Number(values.events);
 const runs = Number(values.runs);
@@ -31,7 +35,10 @@ interface Line {
 }
 
 function once(args: string[]): Line {
-  const out = execFileSync(process.execPath, [cli, 'bench', 'nexmark', ...args, '--json'], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync(process.execPath, [cli, 'bench', 'nexmark', ...args, '--json'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Line;
 }
 
@@ -39,8 +46,24 @@ function median(lines: Line[]): Line {
   return [...lines].sort((a, b) => a.eventsPerSecond - b.eventsPerSecond)[Math.floor(lines.length / 2)];
 }
 
-const TARGETS: Record<string, number> = { q0: 500_000, q1: 400_000, q2: 400_000, q5: 200_000, q7: 200_000, q11: 150_000 };
-const FLINK: Record<string, string> = { q0: '155k', q1: '~150–175k', q2: '~150–175k', q3: '~150k', q5: '22k', q7: '12k', q8: '—', q11: '40k' };
+const TARGETS: Record<string, number> = {
+  q0: 500_000,
+  q1: 400_000,
+  q2: 400_000,
+  q5: 200_000,
+  q7: 200_000,
+  q11: 150_000,
+};
+const FLINK: Record<string, string> = {
+  q0: '155k',
+  q1: '~150–175k',
+  q2: '~150–175k',
+  q3: '~150k',
+  q5: '22k',
+  q7: '12k',
+  q8: '—',
+  q11: '40k',
+};
 
 const rows: string[] = [];
 for (const q of queries) {
@@ -52,9 +75,16 @@ for (const q of queries) {
   }
   const m = median(results);
   const target = TARGETS[q];
-  const verdict = target === undefined ? '—' : m.eventsPerSecond >= target ? `≥ ${target / 1000}k ✓` : `${target / 1000}k ✗`;
+  const verdict =
+    target === undefined
+      ? '—'
+      : m.eventsPerSecond >= target
+        ? `≥ ${target / 1000}k ✓`
+        : `${target / 1000}k ✗`;
   const all = results.map((r) => Math.round(r.eventsPerSecond / 1000)).join(' / ');
-  rows.push(`| ${q} | ${m.eventsPerSecond.toLocaleString('en')} | ${all} | ${verdict} | ${FLINK[q] ?? '—'} | ${m.p50Ms.toFixed(2)} / ${m.p99Ms.toFixed(2)} | ${m.outputs.toLocaleString('en')} |`);
+  rows.push(
+    `| ${q} | ${m.eventsPerSecond.toLocaleString('en')} | ${all} | ${verdict} | ${FLINK[q] ?? '—'} | ${m.p50Ms.toFixed(2)} / ${m.p99Ms.toFixed(2)} | ${m.outputs.toLocaleString('en')} |`,
+  );
 }
 
 const latencyRuns: Line[] = [];

@@ -14,7 +14,7 @@ import {
   hopping,
   type Log,
   maxBy,
-  msgpackCodec,
+  jsonCodec,
   session,
   type TopK,
   tumbling,
@@ -27,7 +27,6 @@ const PARTITIONS = 4;
 const app: App = defineApp('nexmark', (a) => {
   const events = a.topic<NexmarkEvent>('nexmark-events', {
     partitions: PARTITIONS,
-    codec: 'msgpack',
     time: eventTime,
     outOfOrderness: '4s',
     idleTimeout: '10s',
@@ -69,15 +68,23 @@ const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 /** Status lines for the terminal. */
 export function report(running: App): string[] {
   const lines: string[] = [];
-  const hot = [...(running.views.get('hot-items')?.rows().values() ?? [])] as TopK<WindowResult<number, number>>[];
+  const hot = [...(running.views.get('hot-items')?.rows().values() ?? [])] as TopK<
+    WindowResult<number, number>
+  >[];
   const latest = hot.sort((x, y) => y.start - x.start)[0];
   if (latest) {
     const items = latest.items.map((i) => `#${i.key} (${i.value} bids)`).join(', ');
     lines.push(`hot items ${time(latest.start)}–${time(latest.end)}: ${items}`);
   }
-  const highest = [...(running.views.get('highest-bid')?.rows().values() ?? [])] as WindowResult<number, { max: number }>[];
+  const highest = [...(running.views.get('highest-bid')?.rows().values() ?? [])] as WindowResult<
+    number,
+    { max: number }
+  >[];
   const top = highest.sort((x, y) => y.start - x.start)[0];
-  if (top) lines.push(`highest bid ${time(top.start)}–${time(top.end)}${top.final ? '' : ' (so far)'}: $${(top.value.max / 100).toFixed(2)}`);
+  if (top)
+    lines.push(
+      `highest bid ${time(top.start)}–${time(top.end)}${top.final ? '' : ' (so far)'}: $${(top.value.max / 100).toFixed(2)}`,
+    );
   const sessions = running.views.get('bidder-sessions')?.rows().size ?? 0;
   lines.push(`bidder sessions closed: ${sessions}`);
   return lines;
@@ -93,7 +100,11 @@ export const simulators: Simulator[] = [
     async run(log: Log, { signal, rate = 2000 }) {
       const d = await log.describeTopic('nexmark-events');
       let next = d.partitions.reduce((n, p) => n + p.endOffset, 0);
-      const generator = new NexmarkGenerator({ seed: 1, baseTime: Date.now() - (next * 1000) / rate, firstEventRate: rate });
+      const generator = new NexmarkGenerator({
+        seed: 1,
+        baseTime: Date.now() - (next * 1000) / rate,
+        firstEventRate: rate,
+      });
       const tickMs = 20;
       let due = Date.now();
       while (!signal.aborted) {
@@ -101,7 +112,11 @@ export const simulators: Simulator[] = [
         const until = next + Math.max(1, Math.round((rate * tickMs) / 1000));
         for (; next < until; next++) {
           const e = generator.event(next);
-          batch.push({ value: msgpackCodec.encode(e), timestamp: eventTime(e), partition: next % PARTITIONS });
+          batch.push({
+            value: jsonCodec.encode(e),
+            timestamp: eventTime(e),
+            partition: next % PARTITIONS,
+          });
         }
         await log.append('nexmark-events', batch);
         due += tickMs;

@@ -1,7 +1,7 @@
 /**
  * Nexmark queries q0, q1, q2, q3, q5, q7, q8 and q11, written with the public API only.
  * Window sizes follow the Flink SQL of the nexmark project: q5 HOP 2 s slide / 10 s size, q7 and q8
- * TUMBLE 10 s, q11 SESSION 10 s gap. The source is one topic of msgpack-encoded `NexmarkEvent`s with
+ * TUMBLE 10 s, q11 SESSION 10 s gap. The source is one topic of JSON-encoded `NexmarkEvent`s with
  * event time = the inner row's dateTime and a 4 s bounded out-of-orderness (the DDL's watermark).
  */
 
@@ -68,7 +68,12 @@ function build(q: QueryName, events: Topic<NexmarkEvent>, sink: Sink<unknown>): 
       return;
     case 'q1': // currency conversion
       bids()
-        .map((b) => ({ auction: b.auction, bidder: b.bidder, price: Math.floor(b.price * 0.908), dateTime: b.dateTime }))
+        .map((b) => ({
+          auction: b.auction,
+          bidder: b.bidder,
+          price: Math.floor(b.price * 0.908),
+          dateTime: b.dateTime,
+        }))
         .sink(sink);
       return;
     case 'q2': // selection
@@ -124,11 +129,15 @@ function build(q: QueryName, events: Topic<NexmarkEvent>, sink: Sink<unknown>): 
         .filter(isPerson)
         .map((e) => e.person)
         .keyBy((p) => p.id)
-        .join(sellers, { window: tumbling({ size: '10s' }) }, (p, w: WindowResult<number, number>): Q8Row => ({
-          id: p.id,
-          name: p.name,
-          start: w.start,
-        }))
+        .join(
+          sellers,
+          { window: tumbling({ size: '10s' }) },
+          (p, w: WindowResult<number, number>): Q8Row => ({
+            id: p.id,
+            name: p.name,
+            start: w.start,
+          }),
+        )
         .sink(sink);
       return;
     }
@@ -153,7 +162,6 @@ export function nexmarkApp(q: QueryName, options: NexmarkAppOptions): App {
   return defineApp(`nexmark-${q}`, (app) => {
     const events = app.topic<NexmarkEvent>('events', {
       partitions: options.partitions ?? 1,
-      codec: 'msgpack',
       time: eventTime,
       outOfOrderness: options.outOfOrdernessMs ?? 4000,
     });

@@ -1,7 +1,7 @@
 /** Worker thread of the rate mode: appends Nexmark events at a fixed rate with event time = wall time. */
 
 import { workerData } from 'node:worker_threads';
-import { msgpackCodec } from '../../src/index.ts';
+import { jsonCodec } from '../../src/index.ts';
 import { openEmbeddedLog } from '../../src/log/index.ts';
 import { NexmarkGenerator } from './generator.ts';
 import { eventTime } from './queries.ts';
@@ -19,7 +19,7 @@ while (next < events) {
     const batch = [];
     for (; next < due; next++) {
       const e = generator.event(next);
-      batch.push({ value: msgpackCodec.encode(e), timestamp: eventTime(e), partition: 0 });
+      batch.push({ value: jsonCodec.encode(e), timestamp: eventTime(e), partition: 0 });
     }
     await log.append('events', batch);
   }

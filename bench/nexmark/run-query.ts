@@ -15,7 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { createAppTopics, msgpackCodec, runApp, type Sink, type SinkRecord } from '../../src/index.ts';
+import { createAppTopics, jsonCodec, runApp, type Sink, type SinkRecord } from '../../src/index.ts';
 import { openEmbeddedLog } from '../../src/log/index.ts';
 import { NexmarkGenerator } from './generator.ts';
 import { eventTime, nexmarkApp, type QueryName } from './queries.ts';
@@ -56,7 +56,8 @@ export async function runQuery(query: QueryName, events: number, rate?: number):
       },
       committed() {
         const now = Date.now();
-        for (const r of pending) latencies.push(now - (WINDOWED.has(query) ? r.timestamp + 1 + BOUND_MS : r.timestamp));
+        for (const r of pending)
+          latencies.push(now - (WINDOWED.has(query) ? r.timestamp + 1 + BOUND_MS : r.timestamp));
         pending.length = 0;
       },
     };
@@ -67,7 +68,7 @@ export async function runQuery(query: QueryName, events: number, rate?: number):
       for (let from = 0; from < events; from += 8192) {
         const batch = [];
         for (const e of generator.events(from, Math.min(8192, events - from))) {
-          batch.push({ value: msgpackCodec.encode(e), timestamp: eventTime(e), partition: 0 });
+          batch.push({ value: jsonCodec.encode(e), timestamp: eventTime(e), partition: 0 });
         }
         await log.append('events', batch);
       }
@@ -75,7 +76,10 @@ export async function runQuery(query: QueryName, events: number, rate?: number):
       const running = await runApp(app, { log, bounded: true });
       await running.done;
       const seconds = (performance.now() - started) / 1000;
-      const batches = running.metrics().flatMap((m) => m.batchMs).sort((a, b) => a - b);
+      const batches = running
+        .metrics()
+        .flatMap((m) => m.batchMs)
+        .sort((a, b) => a - b);
       return {
         query,
         events,
@@ -89,7 +93,9 @@ export async function runQuery(query: QueryName, events: number, rate?: number):
     }
     const running = await runApp(app, { log });
     const started = performance.now();
-    const generator = new Worker(new URL('./rate-generator.ts', import.meta.url), { workerData: { path, events, rate } });
+    const generator = new Worker(new URL('./rate-generator.ts', import.meta.url), {
+      workerData: { path, events, rate },
+    });
     await new Promise<void>((resolve, reject) => {
       generator.on('error', reject);
       generator.on('exit', () => resolve());

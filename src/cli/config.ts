@@ -30,7 +30,8 @@ export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = proce
   const dataDir = resolve(flags.dataDir ?? env.STREAMSIGHT_DATA_DIR ?? '.streamsight');
   const workersText = flags.workers ?? env.STREAMSIGHT_WORKERS;
   const source = flags.workers !== undefined ? '--workers' : 'STREAMSIGHT_WORKERS';
-  const workers = workersText === undefined ? availableParallelism() : parseCount(workersText, source, 0, 256);
+  const workers =
+    workersText === undefined ? availableParallelism() : parseCount(workersText, source, 0, 256);
   return { dataDir, workers };
 }
 
@@ -38,7 +39,10 @@ export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = proce
 export function parseCount(text: string, what: string, min: number, max: number): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || n < min || n > max) {
-    throw new StreamsightError('SS_ERR_INVALID_ARGUMENT', `${what}: expected a whole number in ${min}..${max}, got ${JSON.stringify(text)}`);
+    throw new StreamsightError(
+      'SS_ERR_INVALID_ARGUMENT',
+      `${what}: expected a whole number in ${min}..${max}, got ${JSON.stringify(text)}`,
+    );
   }
   return n;
 }

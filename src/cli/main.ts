@@ -4,8 +4,10 @@
  * runtime failures exit with 1.
  */
 
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { isStreamsightError, StreamsightError } from '../errors/index.ts';
+import { isStreamsightError } from '../errors/index.ts';
 import { benchCommand } from './commands/bench.ts';
 import { produceCommand } from './commands/produce.ts';
 import { runCommand } from './commands/run.ts';
@@ -15,7 +17,9 @@ export function buildProgram(): Command {
   const program = new Command('streamsight')
     .description('Real-time stream analytics with machine learning in the loop')
     .version('0.1.0')
-    .addOption(new Option('--data-dir <dir>', 'folder of the embedded log and state').env('STREAMSIGHT_DATA_DIR'))
+    .addOption(
+      new Option('--data-dir <dir>', 'folder of the embedded log and state').env('STREAMSIGHT_DATA_DIR'),
+    )
     .showHelpAfterError('(run streamsight --help for usage)')
     .exitOverride();
   program.addCommand(runCommand());
@@ -35,20 +39,28 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      )
+        return 0;
       return 2; // commander has printed the message
     }
     if (isStreamsightError(err)) {
       process.stderr.write(`error ${err.code}: ${err.message}\n`);
-      return err.code === 'SS_ERR_INVALID_ARGUMENT' || err.code === 'SS_ERR_INVALID_OPTION' || err.code === 'SS_ERR_APP_NOT_FOUND' ? 2 : 1;
+      return err.code === 'SS_ERR_INVALID_ARGUMENT' ||
+        err.code === 'SS_ERR_INVALID_OPTION' ||
+        err.code === 'SS_ERR_APP_NOT_FOUND'
+        ? 2
+        : 1;
     }
     process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 1;
   }
 }
 
-if (import.meta.main) {
+// Run when executed (import.meta.main needs Node 24.2; compare paths so Node 22.18 works too).
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   process.exitCode = await main(process.argv);
 }
-
-export { StreamsightError };

@@ -56,7 +56,10 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 
 function checkName(kind: string, name: string): void {
   if (!NAME.test(name)) {
-    throw new StreamsightError('SS_ERR_INVALID_OPTION', `${kind} name ${JSON.stringify(name)} must match ${NAME}`);
+    throw new StreamsightError(
+      'SS_ERR_INVALID_OPTION',
+      `${kind} name ${JSON.stringify(name)} must match ${NAME}`,
+    );
   }
 }
 
@@ -64,7 +67,10 @@ function checkName(kind: string, name: string): void {
 export function topicDef<T>(name: string, options: TopicOptions<T> = {}): TopicDef {
   const partitions = options.partitions ?? 4;
   if (!Number.isInteger(partitions) || partitions < 1 || partitions > 1024) {
-    throw new StreamsightError('SS_ERR_INVALID_OPTION', `topic ${name}: partitions must be an integer in 1..1024`);
+    throw new StreamsightError(
+      'SS_ERR_INVALID_OPTION',
+      `topic ${name}: partitions must be an integer in 1..1024`,
+    );
   }
   for (const fn of ['key', 'time'] as const) {
     if (options[fn] !== undefined && typeof options[fn] !== 'function') {
@@ -72,7 +78,10 @@ export function topicDef<T>(name: string, options: TopicOptions<T> = {}): TopicD
     }
   }
   if (options.schema !== undefined && typeof options.schema?.['~standard']?.validate !== 'function') {
-    throw new StreamsightError('SS_ERR_INVALID_OPTION', `topic ${name}: schema must be a Standard Schema validator`);
+    throw new StreamsightError(
+      'SS_ERR_INVALID_OPTION',
+      `topic ${name}: schema must be a Standard Schema validator`,
+    );
   }
   return {
     name,
@@ -83,7 +92,8 @@ export function topicDef<T>(name: string, options: TopicOptions<T> = {}): TopicD
     time: options.time,
     outOfOrdernessMs: toMillis(options.outOfOrderness ?? 0, `topic ${name}: outOfOrderness`),
     idleTimeoutMs: toMillis(options.idleTimeout ?? '5s', `topic ${name}: idleTimeout`),
-    retentionMs: options.retention === undefined ? undefined : toMillis(options.retention, `topic ${name}: retention`),
+    retentionMs:
+      options.retention === undefined ? undefined : toMillis(options.retention, `topic ${name}: retention`),
     retentionBytes: options.retentionBytes,
   };
 }
@@ -144,7 +154,10 @@ export function defineApp(name: string, define: (app: AppBuilder) => void): App 
         },
         keyedStream<K extends Key>(): KeyedStream<K, T> {
           if (!def.key) {
-            throw new StreamsightError('SS_ERR_INVALID_OPTION', `topic ${topicName}: keyedStream() needs a key extractor`);
+            throw new StreamsightError(
+              'SS_ERR_INVALID_OPTION',
+              `topic ${topicName}: keyedStream() needs a key extractor`,
+            );
           }
           const stream = this.stream();
           return new KeyedStream<K, T>(stream.node, stream.scope);
@@ -153,14 +166,20 @@ export function defineApp(name: string, define: (app: AppBuilder) => void): App 
     },
     table<K extends Key, V>(topic: Topic<V>): Table<K, V> {
       if (!topic.def.key) {
-        throw new StreamsightError('SS_ERR_INVALID_OPTION', `table over ${topic.name}: the topic needs a key extractor`);
+        throw new StreamsightError(
+          'SS_ERR_INVALID_OPTION',
+          `table over ${topic.name}: the topic needs a key extractor`,
+        );
       }
       return { topic };
     },
     pipeline(pipelineName: string, build: () => void): void {
       checkName('pipeline', pipelineName);
       if (pipelines.some((p) => p.name === pipelineName)) {
-        throw new StreamsightError('SS_ERR_INVALID_OPTION', `app ${name}: pipeline ${pipelineName} declared twice`);
+        throw new StreamsightError(
+          'SS_ERR_INVALID_OPTION',
+          `app ${name}: pipeline ${pipelineName} declared twice`,
+        );
       }
       const pipeline: PipelineDef = { name: pipelineName, terminals: [], nextId: 0 };
       pipelines.push(pipeline);

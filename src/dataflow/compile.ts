@@ -61,7 +61,10 @@ export function repartitionTopic(app: string, pipeline: string, node: PlanNode):
 export function compilePipeline(app: App, pipeline: PipelineDef): CompiledPipeline {
   const prefix = `${app.name}.${pipeline.name}`;
   if (pipeline.terminals.length === 0) {
-    throw new StreamsightError('SS_ERR_INVALID_PIPELINE', `pipeline ${prefix} has no output (to, sink or toView)`);
+    throw new StreamsightError(
+      'SS_ERR_INVALID_PIPELINE',
+      `pipeline ${prefix} has no output (to, sink or toView)`,
+    );
   }
   // Collect nodes in topological order (inputs before consumers).
   const order: PlanNode[] = [];
@@ -79,7 +82,13 @@ export function compilePipeline(app: App, pipeline: PipelineDef): CompiledPipeli
   const combined = new Set<PlanNode>();
   for (const n of order) {
     const only = consumers.get(n)!;
-    if (n.kind === 'keyBy' && only.length === 1 && only[0].kind === 'window' && only[0].window.kind !== 'session') combined.add(n);
+    if (
+      n.kind === 'keyBy' &&
+      only.length === 1 &&
+      only[0].kind === 'window' &&
+      only[0].window.kind !== 'session'
+    )
+      combined.add(n);
   }
 
   // Union nodes into stages, except across boundaries.
@@ -101,9 +110,12 @@ export function compilePipeline(app: App, pipeline: PipelineDef): CompiledPipeli
     groups.get(root)!.add(n);
   }
 
-  const sourcePartitions = order.filter((n) => n.kind === 'source').map((n) => (n.kind === 'source' ? n.topic.partitions : 0));
+  const sourcePartitions = order
+    .filter((n) => n.kind === 'source')
+    .map((n) => (n.kind === 'source' ? n.topic.partitions : 0));
   const defaultPartitions = Math.max(1, ...sourcePartitions);
-  const boundaryPartitions = (n: PlanNode): number => (n.kind === 'keyBy' && n.partitions) || defaultPartitions;
+  const boundaryPartitions = (n: PlanNode): number =>
+    (n.kind === 'keyBy' && n.partitions) || defaultPartitions;
 
   const stageOf = new Map<PlanNode, Stage>();
   const stages: Stage[] = [];
@@ -112,14 +124,35 @@ export function compilePipeline(app: App, pipeline: PipelineDef): CompiledPipeli
     const counts = new Set<number>();
     for (const n of nodes) {
       if (n.kind === 'source') {
-        inputs.push({ kind: 'source', topic: n.topic.name, node: n, def: n.topic, producers: 0, partial: false });
+        inputs.push({
+          kind: 'source',
+          topic: n.topic.name,
+          node: n,
+          def: n.topic,
+          producers: 0,
+          partial: false,
+        });
         counts.add(n.topic.partitions);
       } else if (isBoundary(n)) {
         const topic = repartitionTopic(app.name, pipeline.name, n);
-        inputs.push({ kind: 'repartition', topic, node: n, def: undefined, producers: 0, partial: combined.has(n) });
+        inputs.push({
+          kind: 'repartition',
+          topic,
+          node: n,
+          def: undefined,
+          producers: 0,
+          partial: combined.has(n),
+        });
         counts.add(boundaryPartitions(n));
       } else if (n.kind === 'lookup') {
-        inputs.push({ kind: 'table', topic: n.table.name, node: n, def: n.table, producers: 0, partial: false });
+        inputs.push({
+          kind: 'table',
+          topic: n.table.name,
+          node: n,
+          def: n.table,
+          producers: 0,
+          partial: false,
+        });
         counts.add(n.table.partitions);
       }
     }
@@ -130,7 +163,15 @@ export function compilePipeline(app: App, pipeline: PipelineDef): CompiledPipeli
         `pipeline ${prefix}: inputs ${list} are not co-partitioned (partition counts ${[...counts].join(' ≠ ')}); keyBy one side first`,
       );
     }
-    const stage: Stage = { id: '', pipeline: pipeline.name, prefix, partitions: [...counts][0], nodes, inputs, outputs: new Map() };
+    const stage: Stage = {
+      id: '',
+      pipeline: pipeline.name,
+      prefix,
+      partitions: [...counts][0],
+      nodes,
+      inputs,
+      outputs: new Map(),
+    };
     stages.push(stage);
     for (const n of nodes) stageOf.set(n, stage);
   }
@@ -150,6 +191,8 @@ export function compilePipeline(app: App, pipeline: PipelineDef): CompiledPipeli
   stages.forEach((s, i) => {
     s.id = `stage-${i}`;
   });
-  const internalTopics = stages.flatMap((s) => [...s.outputs].map(([name, partitions]) => ({ name, partitions })));
+  const internalTopics = stages.flatMap((s) =>
+    [...s.outputs].map(([name, partitions]) => ({ name, partitions })),
+  );
   return { name: pipeline.name, stages, internalTopics, consumers, combined };
 }

@@ -1,5 +1,5 @@
-export { type App, type AppBuilder, defineApp, type TopicOptions } from './app.ts';
 export * from './aggregators/index.ts';
+export { type App, type AppBuilder, defineApp, type TopicOptions } from './app.ts';
 export { type Codec, type CodecName, jsonCodec, type Key, msgpackCodec, stringCodec } from './codec.ts';
 export { type Duration, toMillis } from './duration.ts';
 export { createAppTopics, type RunningApp, type RunOptions, runApp } from './runtime.ts';

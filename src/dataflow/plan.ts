@@ -42,7 +42,12 @@ export type PlanNode =
   | { kind: 'source'; id: string; topic: TopicDef }
   | { kind: 'map'; id: string; input: PlanNode; fn: (value: any, key: Key | undefined) => unknown }
   | { kind: 'filter'; id: string; input: PlanNode; fn: (value: any, key: Key | undefined) => boolean }
-  | { kind: 'flatMap'; id: string; input: PlanNode; fn: (value: any, key: Key | undefined) => Iterable<unknown> }
+  | {
+      kind: 'flatMap';
+      id: string;
+      input: PlanNode;
+      fn: (value: any, key: Key | undefined) => Iterable<unknown>;
+    }
   | { kind: 'keyBy'; id: string; input: PlanNode; fn: (value: any) => Key; partitions: number | undefined }
   | { kind: 'merge'; id: string; inputs: PlanNode[] }
   | {

@@ -4,10 +4,10 @@
  * yields `WindowResult<K, R>`.
  */
 
+import { StreamsightError } from '../errors/index.ts';
 import type { Aggregator } from './aggregators/aggregator.ts';
 import type { Key } from './codec.ts';
 import { type Duration, toMillis } from './duration.ts';
-import { StreamsightError } from '../errors/index.ts';
 import type { PipelineDef, PlanNode, TopicDef } from './plan.ts';
 import { MemoryView, type Sink } from './sink.ts';
 import type { WindowResult, WindowSpec } from './windows.ts';
@@ -86,12 +86,18 @@ export class Stream<T> {
   filter<S extends T>(fn: (value: T) => value is S): Stream<S>;
   filter(fn: (value: T) => boolean): Stream<T>;
   filter(fn: (value: T) => boolean): Stream<T> {
-    return new Stream<T>({ kind: 'filter', id: nextId(this.scope, 'filter'), input: this.node, fn }, this.scope);
+    return new Stream<T>(
+      { kind: 'filter', id: nextId(this.scope, 'filter'), input: this.node, fn },
+      this.scope,
+    );
   }
 
   /** Maps each value to zero or more values. */
   flatMap<U>(fn: (value: T) => Iterable<U>): Stream<U> {
-    return new Stream<U>({ kind: 'flatMap', id: nextId(this.scope, 'flatMap'), input: this.node, fn }, this.scope);
+    return new Stream<U>(
+      { kind: 'flatMap', id: nextId(this.scope, 'flatMap'), input: this.node, fn },
+      this.scope,
+    );
   }
 
   /**
@@ -163,7 +169,13 @@ export class KeyedStream<K extends Key, T> extends Stream<T> {
    * The table's topic must have as many partitions as this stream.
    */
   lookup<V, U>(table: Table<K, V>, fn: (value: T, row: V | undefined) => U): KeyedStream<K, U> {
-    const node: PlanNode = { kind: 'lookup', id: nextId(this.scope, 'lookup'), input: this.node, table: table.topic.def, fn };
+    const node: PlanNode = {
+      kind: 'lookup',
+      id: nextId(this.scope, 'lookup'),
+      input: this.node,
+      table: table.topic.def,
+      fn,
+    };
     return new KeyedStream<K, U>(node, this.scope);
   }
 
@@ -172,7 +184,11 @@ export class KeyedStream<K extends Key, T> extends Stream<T> {
    * (`{ window }`), within a time distance (`{ within }`), or, with neither, at any distance
    * (state grows without bound: use for small or slowly growing sides).
    */
-  join<U, R>(other: KeyedStream<K, U>, options: JoinOptions, fn: (left: T, right: U, key: K) => R): KeyedStream<K, R> {
+  join<U, R>(
+    other: KeyedStream<K, U>,
+    options: JoinOptions,
+    fn: (left: T, right: U, key: K) => R,
+  ): KeyedStream<K, R> {
     if (options.window && options.window.kind !== 'tumbling') {
       throw new StreamsightError('SS_ERR_INVALID_OPTION', 'join.window must be a tumbling window');
     }
@@ -222,7 +238,9 @@ export class WindowedStream<K extends Key, T> {
       aggregator,
       options: {
         allowedLatenessMs:
-          this.#options.allowedLateness === undefined ? 0 : toMillis(this.#options.allowedLateness, 'allowedLateness'),
+          this.#options.allowedLateness === undefined
+            ? 0
+            : toMillis(this.#options.allowedLateness, 'allowedLateness'),
         earlyEveryMs: emit === 'final' ? 0 : toMillis(emit.early, 'emit.early'),
         late: this.#options.late?.def,
       },
@@ -241,7 +259,8 @@ export class ResultStream<K extends Key, T extends WindowResult<K, any>> extends
    * .aggregate(count()).topK(10, { by: (r) => r.value })
    */
   topK(n: number, options: { by: (result: T) => number; withTies?: boolean }): Stream<TopK<T>> {
-    if (!Number.isInteger(n) || n < 1) throw new StreamsightError('SS_ERR_INVALID_OPTION', 'topK: n must be ≥ 1');
+    if (!Number.isInteger(n) || n < 1)
+      throw new StreamsightError('SS_ERR_INVALID_OPTION', 'topK: n must be ≥ 1');
     const node: PlanNode = {
       kind: 'topK',
       id: nextId(this.scope, 'topK'),

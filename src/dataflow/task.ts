@@ -27,19 +27,25 @@
 import { StreamsightError } from '../errors/index.ts';
 import type { Headers, Log, LogRecord, ProducerRecord } from '../log/log.ts';
 import type { App } from './app.ts';
-import { type Key, keyBytes, msgpackCodec } from './codec.ts';
+import { jsonCodec, type Key, keyBytes, msgpackCodec } from './codec.ts';
 import { type CompiledPipeline, isBoundary, type Stage, type StageInput } from './compile.ts';
-import { FanOut, discard, type Operator, type OperatorMetrics, type StatefulOperator } from './operators/operator.ts';
-import { RepartitionOperator, SinkOperator, type TaskOutput, ToTopicOperator } from './operators/outputs.ts';
 import { JoinOperator, LookupOperator } from './operators/join.ts';
+import {
+  discard,
+  FanOut,
+  type Operator,
+  type OperatorMetrics,
+  type StatefulOperator,
+} from './operators/operator.ts';
+import { RepartitionOperator, SinkOperator, type TaskOutput, ToTopicOperator } from './operators/outputs.ts';
+import { PartialAggregateOperator } from './operators/partial-aggregate.ts';
 import { SessionWindowOperator } from './operators/session-window.ts';
 import { FilterOperator, FlatMapOperator, MapOperator } from './operators/stateless.ts';
 import { TopKOperator } from './operators/top-k.ts';
 import { PaneWindowOperator } from './operators/window-aggregate.ts';
-import { PartialAggregateOperator } from './operators/partial-aggregate.ts';
-import { gcd } from './windows.ts';
 import type { PlanNode, TopicDef } from './plan.ts';
 import type { Sink, SinkRecord } from './sink.ts';
+import { gcd } from './windows.ts';
 
 export interface TaskOptions {
   app: App;
@@ -48,8 +54,10 @@ export interface TaskOptions {
   partition: number;
   log: Log;
   bounded: boolean;
-  /** Minimum time between checkpoints while records flow (default 10 ms). */
+  /** Minimum time between checkpoints while the task is caught up with its inputs (default 10 ms). */
   checkpointIntervalMs: number;
+  /** Minimum time between checkpoints while there is a backlog to read (default 200 ms). */
+  backlogCheckpointIntervalMs: number;
   maxInFlightCommits: number;
   fetchMaxRecords: number;
   now: () => number;
@@ -59,7 +67,10 @@ export interface TaskMetrics {
   pipeline: string;
   stage: string;
   partition: number;
+  /** Records read from source and table topics. */
   recordsIn: number;
+  /** Records read from repartition topics (pre-aggregated partials count once each). */
+  repartitionIn: number;
   deadLetters: number;
   lateRecords: number;
   checkpoints: number;
@@ -123,6 +134,7 @@ export class Task implements TaskOutput {
       stage: stage.id,
       partition,
       recordsIn: 0,
+      repartitionIn: 0,
       deadLetters: 0,
       lateRecords: 0,
       checkpoints: 0,
@@ -204,7 +216,14 @@ export class Task implements TaskOutput {
         const w = node.window;
         const late = node.options.late;
         if (w.kind === 'session') {
-          const config = { id: node.id, store, gap: w.gap, aggregator: node.aggregator, allowedLatenessMs: node.options.allowedLatenessMs, late };
+          const config = {
+            id: node.id,
+            store,
+            gap: w.gap,
+            aggregator: node.aggregator,
+            allowedLatenessMs: node.options.allowedLatenessMs,
+            late,
+          };
           return new SessionWindowOperator(config, this.#emitter(node), this);
         }
         const config = {
@@ -220,9 +239,18 @@ export class Task implements TaskOutput {
         return new PaneWindowOperator(config, this.#emitter(node), this);
       }
       case 'topK':
-        return new TopKOperator({ id: node.id, store, n: node.n, by: node.by, withTies: node.withTies }, this.#emitter(node));
+        return new TopKOperator(
+          { id: node.id, store, n: node.n, by: node.by, withTies: node.withTies },
+          this.#emitter(node),
+        );
       case 'lookup':
-        return new LookupOperator(node.id, store, node.table, node.fn as (v: unknown, r: unknown) => unknown, this.#emitter(node));
+        return new LookupOperator(
+          node.id,
+          store,
+          node.table,
+          node.fn as (v: unknown, r: unknown) => unknown,
+          this.#emitter(node),
+        );
       case 'join':
         return new JoinOperator(node.id, store, node.options, node.fn, this.#emitter(node), this);
       case 'to':
@@ -301,43 +329,70 @@ export class Task implements TaskOutput {
     list.push(record);
   }
 
-  late(topic: TopicDef | undefined, value: unknown, key: Key | undefined, ts: number, operator: string): void {
+  late(
+    topic: TopicDef | undefined,
+    value: unknown,
+    key: Key | undefined,
+    ts: number,
+    operator: string,
+  ): void {
     this.#metrics.lateRecords++;
     if (topic) {
-      this.append(topic.name, { key: key === undefined ? null : keyBytes(key), value: topic.codec.encode(value), timestamp: ts });
+      this.append(topic.name, {
+        key: key === undefined ? null : keyBytes(key),
+        value: topic.codec.encode(value),
+        timestamp: ts,
+      });
       return;
     }
     const message = `event time ${ts} is behind the watermark ${this.#watermark} beyond the allowed lateness`;
-    this.#deadLetter('SS_ERR_LATE_RECORD', message, msgpackCodec.encode(value), { operator, eventTime: String(ts) });
+    this.#deadLetter('SS_ERR_LATE_RECORD', message, msgpackCodec.encode(value), {
+      operator,
+      eventTime: String(ts),
+    });
   }
 
   #deadLetter(code: string, message: string, raw: Uint8Array | null, extra: Headers = {}): void {
     this.#metrics.deadLetters++;
     const o = this.#origin;
-    const headers: Headers = { 'ss-code': code, 'ss-message': message.slice(0, 1000), 'ss-pipeline': this.#o.stage.prefix, ...extra };
+    const headers: Headers = {
+      'ss-code': code,
+      'ss-message': message.slice(0, 1000),
+      'ss-pipeline': this.#o.stage.prefix,
+      ...extra,
+    };
     if (o) {
       headers['ss-topic'] = o.topic;
       headers['ss-partition'] = String(o.partition);
       headers['ss-offset'] = String(o.offset);
     }
-    this.append(this.#o.app.deadLetterTopic.name, { key: null, value: raw, timestamp: this.#o.now(), headers });
+    this.append(this.#o.app.deadLetterTopic.name, {
+      key: null,
+      value: raw,
+      timestamp: this.#o.now(),
+      headers,
+    });
   }
 
   // ── running ───────────────────────────────────────────────────────────────────────────────────
 
   /** Restores state and positions from the last checkpoint. */
   async restore(): Promise<void> {
-    const { log, partition, stage } = this.#o;
+    const { log, partition } = this.#o;
     for (const op of this.#stateful) op.restore(await collect(log.readState(op.store, partition)));
     for (const [key, bytes] of await collect(log.readState(this.#metaStore, partition))) {
       if (key !== 'task') continue;
-      const meta = msgpackCodec.decode(bytes) as { wm: number | null; inputs: Record<string, [number | null, [number, number | null, boolean][]]> };
+      const meta = msgpackCodec.decode(bytes) as {
+        wm: number | null;
+        inputs: Record<string, [number | null, [number, number | null, boolean][]]>;
+      };
       this.#watermark = meta.wm ?? Number.NEGATIVE_INFINITY;
       for (const input of this.#inputs) {
         const saved = meta.inputs[input.spec.topic];
         if (!saved) continue;
         input.maxTs = saved[0] ?? Number.NEGATIVE_INFINITY;
-        for (const [producer, wm, idle] of saved[1]) input.producers.set(producer, [wm ?? Number.NEGATIVE_INFINITY, idle]);
+        for (const [producer, wm, idle] of saved[1])
+          input.producers.set(producer, [wm ?? Number.NEGATIVE_INFINITY, idle]);
       }
     }
     for (const input of this.#inputs) {
@@ -356,14 +411,18 @@ export class Task implements TaskOutput {
     while (!signal.aborted) {
       if (this.#failure) throw this.#failure;
       const fetched = await this.#fetch(signal);
-      const started = now();
+      const started = performance.now();
       if (fetched > 0) this.#process();
       this.#refreshIdleness(now());
       for (const op of this.#stateful) op.onTimer?.(now());
-      if (fetched > 0) this.#recordBatchTime(now() - started);
+      if (fetched > 0) this.#recordBatchTime(performance.now() - started);
       const finished = this.#o.bounded && this.#inputs.every((i) => i.done);
       if (finished) this.#setWatermark(Number.POSITIVE_INFINITY, false);
-      if (finished || now() - this.#lastCheckpoint >= this.#o.checkpointIntervalMs) await this.#checkpoint();
+      // Caught up: checkpoint often, for latency. Behind (a backlog to read): checkpoint rarely, so a
+      // hot key's state is written once per interval rather than once per batch.
+      const behind = this.#inputs.some((i) => i.lag > 0);
+      const interval = behind ? this.#o.backlogCheckpointIntervalMs : this.#o.checkpointIntervalMs;
+      if (finished || now() - this.#lastCheckpoint >= interval) await this.#checkpoint();
       if (finished) {
         this.#metrics.finished = true;
         break;
@@ -395,10 +454,18 @@ export class Task implements TaskOutput {
     }
     let result: Awaited<ReturnType<Log['fetch']>>;
     try {
-      result = await log.fetch(input.spec.topic, partition, input.position, { maxRecords: limit, maxWaitMs, signal });
+      result = await log.fetch(input.spec.topic, partition, input.position, {
+        maxRecords: limit,
+        maxWaitMs,
+        signal,
+      });
     } catch (err) {
       const start = (err as StreamsightError).details?.startOffset;
-      if ((err as StreamsightError).code === 'SS_ERR_OFFSET_OUT_OF_RANGE' && typeof start === 'number' && start > input.position) {
+      if (
+        (err as StreamsightError).code === 'SS_ERR_OFFSET_OUT_OF_RANGE' &&
+        typeof start === 'number' &&
+        start > input.position
+      ) {
         // Retention removed what we had not read yet: resume at the log start (counted as lag lost).
         input.position = start;
         this.#dirtyPositions = true;
@@ -469,13 +536,13 @@ export class Task implements TaskOutput {
           this.#onMarker(input, marker);
           return;
         }
-        this.#metrics.recordsIn++;
+        this.#metrics.repartitionIn++;
         if (spec.partial) {
           const [key, pane, acc] = msgpackCodec.decode(record.value!) as [Key, number, unknown];
           (input.target as PaneWindowOperator).pushPartial(key, pane, acc);
           return;
         }
-        const [key, value] = msgpackCodec.decode(record.value!) as [Key, unknown];
+        const [key, value] = jsonCodec.decode(record.value!) as [Key, unknown];
         input.target.push(value, key, record.timestamp);
         return;
       }
@@ -484,14 +551,24 @@ export class Task implements TaskOutput {
       try {
         value = def.codec.decode(record.value!);
       } catch (err) {
-        this.#deadLetter('SS_ERR_DECODE', `cannot decode with ${def.codec.name}: ${(err as Error).message}`, record.value);
+        this.#deadLetter(
+          'SS_ERR_DECODE',
+          `cannot decode with ${def.codec.name}: ${(err as Error).message}`,
+          record.value,
+        );
         return;
       }
       if (def.schema) {
         const result = def.schema['~standard'].validate(value);
-        if (result instanceof Promise) throw new StreamsightError('SS_ERR_INVALID_OPTION', `topic ${def.name}: async schemas are not supported`);
+        if (result instanceof Promise)
+          throw new StreamsightError(
+            'SS_ERR_INVALID_OPTION',
+            `topic ${def.name}: async schemas are not supported`,
+          );
         if (result.issues) {
-          const issues = result.issues.map((i) => `${i.path?.map((p) => (typeof p === 'object' ? p.key : p)).join('.') ?? ''}: ${i.message}`);
+          const issues = result.issues.map(
+            (i) => `${i.path?.map((p) => (typeof p === 'object' ? p.key : p)).join('.') ?? ''}: ${i.message}`,
+          );
           this.#deadLetter('SS_ERR_SCHEMA', issues.join('; '), record.value);
           return;
         }
@@ -532,7 +609,8 @@ export class Task implements TaskOutput {
   #refreshIdleness(now: number): void {
     if (!this.#o.bounded) {
       for (const input of this.#inputs) {
-        if (input.spec.kind === 'source') input.idle = now - input.lastActivity >= input.spec.def!.idleTimeoutMs;
+        if (input.spec.kind === 'source')
+          input.idle = now - input.lastActivity >= input.spec.def!.idleTimeoutMs;
       }
     }
     this.#recomputeWatermark();
@@ -588,7 +666,8 @@ export class Task implements TaskOutput {
     const marker = `${partition}:${this.#watermark}:${this.#idle ? 1 : 0}`;
     for (const c of this.#combiners) c.flush();
     const announce = stage.outputs.size > 0 && marker !== this.#announced;
-    if (!this.#dirtyPositions && this.#outputs.size === 0 && this.#sinkBatches.size === 0 && !announce) return;
+    if (!this.#dirtyPositions && this.#outputs.size === 0 && this.#sinkBatches.size === 0 && !announce)
+      return;
     this.#origin = undefined;
     const txn = log.beginTransaction();
     for (const [topic, records] of this.#outputs) txn.append(topic, records);
@@ -596,14 +675,17 @@ export class Task implements TaskOutput {
       const timestamp = Number.isFinite(this.#watermark) ? this.#watermark : now();
       for (const [topic, partitions] of stage.outputs) {
         const markers: ProducerRecord[] = [];
-        for (let p = 0; p < partitions; p++) markers.push({ value: null, timestamp, partition: p, headers: { [WATERMARK_HEADER]: marker } });
+        for (let p = 0; p < partitions; p++)
+          markers.push({ value: null, timestamp, partition: p, headers: { [WATERMARK_HEADER]: marker } });
         txn.append(topic, markers);
       }
       this.#announced = marker;
     }
-    for (const op of this.#stateful) op.checkpoint((key, value) => txn.putState(op.store, partition, key, value));
+    for (const op of this.#stateful)
+      op.checkpoint((key, value) => txn.putState(op.store, partition, key, value));
     const inputs: Record<string, [number, [number, number, boolean][]]> = {};
-    for (const i of this.#inputs) inputs[i.spec.topic] = [i.maxTs, [...i.producers].map(([p, [wm, idle]]) => [p, wm, idle])];
+    for (const i of this.#inputs)
+      inputs[i.spec.topic] = [i.maxTs, [...i.producers].map(([p, [wm, idle]]) => [p, wm, idle])];
     txn.putState(this.#metaStore, partition, 'task', msgpackCodec.encode({ wm: this.#watermark, inputs }));
     txn.commitOffsets(
       this.#group,
@@ -621,7 +703,11 @@ export class Task implements TaskOutput {
         for (const sink of sinks.keys()) sink.committed?.(context);
       },
       (err) => {
-        this.#failure ??= new StreamsightError('SS_ERR_STORAGE', `checkpoint of ${stage.prefix}/${stage.id}[${partition}] failed`, { cause: err });
+        this.#failure ??= new StreamsightError(
+          'SS_ERR_STORAGE',
+          `checkpoint of ${stage.prefix}/${stage.id}[${partition}] failed`,
+          { cause: err },
+        );
       },
     );
     this.#metrics.checkpoints++;

@@ -60,7 +60,10 @@ export function hopping(options: { size: Duration; every: Duration }): HoppingWi
   const size = positive(toMillis(options.size, 'hopping.size'), 'hopping.size');
   const every = positive(toMillis(options.every, 'hopping.every'), 'hopping.every');
   if (every > size) {
-    throw new StreamsightError('SS_ERR_INVALID_OPTION', `hopping: every (${every} ms) exceeds size (${size} ms)`);
+    throw new StreamsightError(
+      'SS_ERR_INVALID_OPTION',
+      `hopping: every (${every} ms) exceeds size (${size} ms)`,
+    );
   }
   return { kind: 'hopping', size, every };
 }

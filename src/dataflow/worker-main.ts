@@ -11,7 +11,8 @@ const post = (m: WorkerMessage) => port.postMessage(m);
 
 try {
   const app = await loadApp(data.appModule, data.exportName);
-  for (const [name, view] of app.views) view.onChange((changes) => post({ type: 'view', view: name, records: changes.map((c) => c.record) }));
+  for (const [name, view] of app.views)
+    view.onChange((changes) => post({ type: 'view', view: name, records: changes.map((c) => c.record) }));
   const log = await openEmbeddedLog({ path: data.logPath });
   const mine = new Set(data.tasks);
   const running = await runApp(app, {
@@ -35,6 +36,10 @@ try {
   post({ type: 'done' });
   port.close();
 } catch (err) {
-  post({ type: 'error', message: err instanceof Error ? err.message : String(err), code: (err as { code?: string }).code });
+  post({
+    type: 'error',
+    message: err instanceof Error ? err.message : String(err),
+    code: (err as { code?: string }).code,
+  });
   port.close();
 }

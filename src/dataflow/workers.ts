@@ -57,11 +57,18 @@ export async function loadApp(appModule: string, exportName = 'default'): Promis
   try {
     mod = await import(appModule);
   } catch (err) {
-    throw new StreamsightError('SS_ERR_APP_NOT_FOUND', `cannot load app module ${appModule}: ${(err as Error).message}`, { cause: err });
+    throw new StreamsightError(
+      'SS_ERR_APP_NOT_FOUND',
+      `cannot load app module ${appModule}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   const app = mod[exportName] as App | undefined;
   if (!app || typeof app !== 'object' || !Array.isArray(app.pipelines)) {
-    throw new StreamsightError('SS_ERR_APP_NOT_FOUND', `${appModule} has no app export "${exportName}" (use defineApp)`);
+    throw new StreamsightError(
+      'SS_ERR_APP_NOT_FOUND',
+      `${appModule} has no app export "${exportName}" (use defineApp)`,
+    );
   }
   return app;
 }
@@ -82,9 +89,11 @@ export async function runAppOnWorkers(options: WorkerRunOptions): Promise<Runnin
   }
   const compiled = app.pipelines.map((p) => compilePipeline(app, p));
   await createAppTopics(app, options.log, compiled);
-  const all = compiled.flatMap((c) => c.stages.flatMap((s) => Array.from({ length: s.partitions }, (_, p) => taskId(c.name, s.id, p))));
+  const all = compiled.flatMap((c) =>
+    c.stages.flatMap((s) => Array.from({ length: s.partitions }, (_, p) => taskId(c.name, s.id, p))),
+  );
   const assignment: string[][] = Array.from({ length: Math.min(count, all.length) }, () => []);
-  all.forEach((t, i) => assignment[i % assignment.length].push(t));
+  for (let i = 0; i < all.length; i++) assignment[i % assignment.length].push(all[i]);
 
   const latest = new Map<number, TaskMetrics[]>();
   let failure: Error | undefined;
@@ -102,10 +111,13 @@ export async function runAppOnWorkers(options: WorkerRunOptions): Promise<Runnin
       worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'metrics') latest.set(index, m.metrics);
         else if (m.type === 'view') app.views.get(m.view)?.write(m.records);
-        else if (m.type === 'error') failure ??= new StreamsightError('SS_ERR_WORKER', `worker ${index}: ${m.message}`);
+        else if (m.type === 'error')
+          failure ??= new StreamsightError('SS_ERR_WORKER', `worker ${index}: ${m.message}`);
       });
       worker.on('error', (err) => {
-        failure ??= new StreamsightError('SS_ERR_WORKER', `worker ${index} crashed: ${err.message}`, { cause: err });
+        failure ??= new StreamsightError('SS_ERR_WORKER', `worker ${index} crashed: ${err.message}`, {
+          cause: err,
+        });
       });
       worker.on('exit', () => resolve());
     });

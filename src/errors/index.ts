@@ -1,1 +1,7 @@
-export { type ErrorCode, ErrorCodes, isStreamsightError, StreamsightError, type StreamsightErrorOptions } from './errors.ts';
+export {
+  type ErrorCode,
+  ErrorCodes,
+  isStreamsightError,
+  StreamsightError,
+  type StreamsightErrorOptions,
+} from './errors.ts';

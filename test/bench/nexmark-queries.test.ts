@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { NexmarkGenerator } from '../../bench/nexmark/generator.ts';
 import type { Bid, NexmarkEvent } from '../../bench/nexmark/model.ts';
 import { eventTime, nexmarkApp, type QueryName } from '../../bench/nexmark/queries.ts';
-import { createAppTopics, msgpackCodec, runApp, type TopK, type WindowResult } from '../../src/index.ts';
+import { createAppTopics, jsonCodec, runApp, type TopK, type WindowResult } from '../../src/index.ts';
 import { type TempLog, tempLog } from '../helpers/temp-log.ts';
 
 const EVENTS = 40_000; // 20 s of event time at 2,000 events/s
@@ -31,7 +31,7 @@ async function run(q: QueryName): Promise<unknown[]> {
   await createAppTopics(app, t.log);
   await t.log.append(
     'events',
-    events.map((e, i) => ({ value: msgpackCodec.encode(e), timestamp: eventTime(e), partition: i % 2 })),
+    events.map((e, i) => ({ value: jsonCodec.encode(e), timestamp: eventTime(e), partition: i % 2 })),
   );
   const running = await runApp(app, { log: t.log, bounded: true });
   await running.done;

@@ -13,7 +13,10 @@ interface Run {
   stderr: string;
 }
 
-function cli(args: string[], options: { onStdout?: (text: string, child: ChildProcess) => void } = {}): Promise<Run> {
+function cli(
+  args: string[],
+  options: { onStdout?: (text: string, child: ChildProcess) => void } = {},
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -74,15 +77,30 @@ describe('streamsight CLI', { timeout: 120_000 }, () => {
     });
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /stopped cleanly/);
-    const before = JSON.parse((await cli(['--data-dir', data, 'topics', 'describe', 'nexmark-events', '--json'])).stdout);
-    const ends = (d: { partitions: Array<{ endOffset: number }> }) => d.partitions.reduce((n, p) => n + p.endOffset, 0);
+    const before = JSON.parse(
+      (await cli(['--data-dir', data, 'topics', 'describe', 'nexmark-events', '--json'])).stdout,
+    );
+    const ends = (d: { partitions: Array<{ endOffset: number }> }) =>
+      d.partitions.reduce((n, p) => n + p.endOffset, 0);
     const lag = (d: { groups: Record<string, Record<string, number>> }) => d.groups;
     assert.ok(ends(before) > 0);
     assert.ok(Object.keys(lag(before)).length >= 3, 'every pipeline committed its position');
 
-    const second = await cli(['--data-dir', data, 'run', '--workers', '1', '--rate', '2000', '--duration', '3']);
+    const second = await cli([
+      '--data-dir',
+      data,
+      'run',
+      '--workers',
+      '1',
+      '--rate',
+      '2000',
+      '--duration',
+      '3',
+    ]);
     assert.equal(second.code, 0, second.stderr);
-    const afterRun = JSON.parse((await cli(['--data-dir', data, 'topics', 'describe', 'nexmark-events', '--json'])).stdout);
+    const afterRun = JSON.parse(
+      (await cli(['--data-dir', data, 'topics', 'describe', 'nexmark-events', '--json'])).stdout,
+    );
     assert.ok(ends(afterRun) > ends(before), 'the simulator continued the stream');
     for (const [group, committed] of Object.entries(lag(afterRun))) {
       for (const [p, offset] of Object.entries(committed)) {

@@ -37,8 +37,16 @@ async function prepare(path: string): Promise<void> {
     const batch = [];
     for (let j = i; j < i + 10_000; j++) {
       // Mostly increasing time with a little disorder (within the 50 ms bound).
-      const r: Reading = { device: Math.floor(rnd() * 500), value: Math.floor(rnd() * 100), ts: j * 2 + Math.floor(rnd() * 40) };
-      batch.push({ key: enc.encode(String(r.device)), value: enc.encode(JSON.stringify(r)), timestamp: r.ts });
+      const r: Reading = {
+        device: Math.floor(rnd() * 500),
+        value: Math.floor(rnd() * 100),
+        ts: j * 2 + Math.floor(rnd() * 40),
+      };
+      batch.push({
+        key: enc.encode(String(r.device)),
+        value: enc.encode(JSON.stringify(r)),
+        timestamp: r.ts,
+      });
     }
     await log.append('readings', batch);
   }
@@ -127,7 +135,11 @@ describe('crash test: SIGKILL at random moments', { timeout: 600_000 }, () => {
 
     assert.ok(killedMidStream >= KILLS / 2, `only ${killedMidStream} of ${KILLS} kills hit a running child`);
     const missing = expected.filter((r) => !actual.includes(r));
-    assert.equal(actual.length, expected.length, `${actual.length} rows vs ${expected.length}; missing e.g. ${missing.slice(0, 3)}`);
+    assert.equal(
+      actual.length,
+      expected.length,
+      `${actual.length} rows vs ${expected.length}; missing e.g. ${missing.slice(0, 3)}`,
+    );
     assert.deepEqual(actual, expected);
   });
 });

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { z } from 'zod';
-import { count, createAppTopics, defineApp, type MemoryView, runApp, tumbling, type WindowResult } from '../../src/dataflow/index.ts';
+import {
+  count,
+  createAppTopics,
+  defineApp,
+  type MemoryView,
+  runApp,
+  tumbling,
+  type WindowResult,
+} from '../../src/dataflow/index.ts';
 import { readAll, type TempLog, tempLog } from '../helpers/temp-log.ts';
 
 let t: TempLog;
@@ -39,10 +47,16 @@ describe('dead letters', () => {
       '{"sensor":"s1","value":-5,"ts":3}', // user code throws
       '{"sensor":"s1","value":2,"ts":4}',
     ];
-    await t.log.append('readings', lines.map((l) => ({ value: enc.encode(l), partition: 0 })));
+    await t.log.append(
+      'readings',
+      lines.map((l) => ({ value: enc.encode(l), partition: 0 })),
+    );
     await (await runApp(app, { log: t.log, bounded: true })).done;
 
-    assert.deepEqual([...view.rows().values()].map((r) => r.value), [2]);
+    assert.deepEqual(
+      [...view.rows().values()].map((r) => r.value),
+      [2],
+    );
     const dead = await readAll(t.log, 'sensors.dead-letters');
     assert.deepEqual(
       dead.map((d) => [d.headers['ss-code'], d.headers['ss-topic'], d.headers['ss-offset']]),

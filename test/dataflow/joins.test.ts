@@ -31,7 +31,11 @@ describe('stream–table lookup', () => {
     let view!: MemoryView<{ id: number; city: string | null }>;
     const app = defineApp('shop', (a) => {
       const orders = a.topic<Order>('orders', { partitions: 2, time: (o) => o.ts });
-      const customers = a.topic<Customer>('customers', { partitions: 2, key: (c) => c.name, time: (c) => c.ts });
+      const customers = a.topic<Customer>('customers', {
+        partitions: 2,
+        key: (c) => c.name,
+        time: (c) => c.ts,
+      });
       const table = a.table<string, Customer>(customers);
       view = orders
         .stream()
@@ -69,7 +73,11 @@ describe('windowed stream–stream join', () => {
       views
         .stream()
         .keyBy((v) => v.user)
-        .join(clicks.stream().keyBy((c) => c.user), { window: tumbling({ size: 10 }) }, (v, c, user) => `${user}:${v.ts}-${c.ts}`)
+        .join(
+          clicks.stream().keyBy((c) => c.user),
+          { window: tumbling({ size: 10 }) },
+          (v, c, user) => `${user}:${v.ts}-${c.ts}`,
+        )
         .sink({ write: (records) => void out.push(...records.map((r) => r.value)) });
     });
     await createAppTopics(app, t.log);
@@ -95,7 +103,11 @@ describe('windowed stream–stream join', () => {
       views
         .stream()
         .keyBy((v) => v.user)
-        .join(clicks.stream().keyBy((c) => c.user), { within: 5 }, (v, c) => `${v.ts}-${c.ts}`)
+        .join(
+          clicks.stream().keyBy((c) => c.user),
+          { within: 5 },
+          (v, c) => `${v.ts}-${c.ts}`,
+        )
         .sink({ write: (records) => void out.push(...records.map((r) => r.value)) });
     });
     await createAppTopics(app, t.log);

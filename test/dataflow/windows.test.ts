@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { count, createAppTopics, defineApp, hopping, MemoryView, runApp, session, sum, tumbling, type WindowResult } from '../../src/dataflow/index.ts';
+import {
+  count,
+  createAppTopics,
+  defineApp,
+  hopping,
+  type MemoryView,
+  runApp,
+  session,
+  sum,
+  tumbling,
+  type WindowResult,
+} from '../../src/dataflow/index.ts';
 import { produceJson, readAll, type TempLog, tempLog } from '../helpers/temp-log.ts';
 
 interface Ev {
@@ -26,7 +37,12 @@ async function windowed(
 ) {
   let view!: MemoryView<WindowResult<string, unknown>>;
   const app = defineApp('w', (a) => {
-    const events = a.topic<Ev>('events', { partitions: 1, time: (e) => e.ts, key: (e) => e.k, ...topicOptions });
+    const events = a.topic<Ev>('events', {
+      partitions: 1,
+      time: (e) => e.ts,
+      key: (e) => e.k,
+      ...topicOptions,
+    });
     view = build(keyed ? events.keyedStream() : events.stream());
   });
   await createAppTopics(app, t.log);
@@ -41,7 +57,12 @@ async function windowed(
 describe('tumbling windows', () => {
   it('counts per key and window, [start, end)', async () => {
     const { rows } = await windowed(
-      (s: any) => s.keyBy((e: Ev) => e.k).window(tumbling({ size: 1000 })).aggregate(count()).toView('v'),
+      (s: any) =>
+        s
+          .keyBy((e: Ev) => e.k)
+          .window(tumbling({ size: 1000 }))
+          .aggregate(count())
+          .toView('v'),
       [
         { k: 'a', ts: 0 },
         { k: 'a', ts: 500 },
@@ -87,7 +108,12 @@ describe('hopping windows', () => {
 describe('session windows', () => {
   it('closes a session after the gap and merges bridging records', async () => {
     const { rows } = await windowed(
-      (s: any) => s.keyBy((e: Ev) => e.k).window(session({ gap: 10 })).aggregate(count()).toView('v'),
+      (s: any) =>
+        s
+          .keyBy((e: Ev) => e.k)
+          .window(session({ gap: 10 }))
+          .aggregate(count())
+          .toView('v'),
       [
         { k: 'a', ts: 0 },
         { k: 'a', ts: 5 },
@@ -109,7 +135,11 @@ describe('session windows', () => {
 describe('out-of-order input and late data', () => {
   it('accepts disorder within the bound, sends records beyond it to the dead letters', async () => {
     const { rows, app } = await windowed(
-      (s: any) => s.window(tumbling({ size: 10 })).aggregate(count()).toView('v'),
+      (s: any) =>
+        s
+          .window(tumbling({ size: 10 }))
+          .aggregate(count())
+          .toView('v'),
       [
         { k: 'a', ts: 5 },
         { k: 'a', ts: 25 }, // watermark 25 - 10 = 15: window [0,10) fires
@@ -132,7 +162,12 @@ describe('out-of-order input and late data', () => {
 
   it('catches late records before a repartition too (pre-aggregation decides lateness per record)', async () => {
     const { rows, app } = await windowed(
-      (s: any) => s.keyBy((e: Ev) => e.k).window(tumbling({ size: 10 })).aggregate(count()).toView('v'),
+      (s: any) =>
+        s
+          .keyBy((e: Ev) => e.k)
+          .window(tumbling({ size: 10 }))
+          .aggregate(count())
+          .toView('v'),
       [
         { k: 'a', ts: 5 },
         { k: 'a', ts: 25 },

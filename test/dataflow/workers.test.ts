@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { createAppTopics, runApp } from '../../src/dataflow/index.ts';
 import { runAppOnWorkers } from '../../src/dataflow/workers.ts';
 import { type Log, openEmbeddedLog } from '../../src/log/index.ts';
@@ -47,7 +47,14 @@ describe('worker threads', { timeout: 120_000 }, () => {
 
     const path = join(dir, 'threads');
     const log = await prepare(path);
-    const running = await runAppOnWorkers({ appModule: fixture, exportName: 'crashApp', log, logPath: path, workers: 2, bounded: true });
+    const running = await runAppOnWorkers({
+      appModule: fixture,
+      exportName: 'crashApp',
+      log,
+      logPath: path,
+      workers: 2,
+      bounded: true,
+    });
     await running.done;
     const tasks = running.metrics();
     assert.equal(tasks.length, 8, 'all 8 tasks (2 stages × 4 partitions) reported metrics');

@@ -12,7 +12,11 @@ describe('errors', () => {
 
   it('carries code, cause, retriable and details', () => {
     const cause = new Error('disk full');
-    const err = new StreamsightError('SS_ERR_STORAGE', 'commit failed', { cause, retriable: true, details: { topic: 't' } });
+    const err = new StreamsightError('SS_ERR_STORAGE', 'commit failed', {
+      cause,
+      retriable: true,
+      details: { topic: 't' },
+    });
     assert.equal(err.code, 'SS_ERR_STORAGE');
     assert.equal(err.cause, cause);
     assert.equal(err.retriable, true);

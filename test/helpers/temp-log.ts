@@ -46,6 +46,10 @@ const encoder = new TextEncoder();
 export async function produceJson(log: Log, topic: string, values: unknown[], partition = 0): Promise<void> {
   await log.append(
     topic,
-    values.map((v) => ({ value: encoder.encode(JSON.stringify(v)), partition, timestamp: (v as { ts?: number }).ts ?? 0 })),
+    values.map((v) => ({
+      value: encoder.encode(JSON.stringify(v)),
+      partition,
+      timestamp: (v as { ts?: number }).ts ?? 0,
+    })),
   );
 }

@@ -17,13 +17,30 @@ export function benchCommand(): Command {
       const { QUERIES } = await import('../../../bench/nexmark/queries.ts');
       const { runQuery } = await import('../../../bench/nexmark/run-query.ts');
       const query = QUERIES.find((q) => q === opts.query);
-      if (!query) throw new StreamsightError('SS_ERR_INVALID_ARGUMENT', `--query: expected one of ${QUERIES.join(', ')}, got ${opts.query}`);
+      if (!query)
+        throw new StreamsightError(
+          'SS_ERR_INVALID_ARGUMENT',
+          `--query: expected one of ${QUERIES.join(', ')}, got ${opts.query}`,
+        );
       const events = parseCount(opts.events, '--events', 1, 1_000_000_000);
       const rate = opts.rate === undefined ? undefined : parseCount(opts.rate, '--rate', 1, 100_000_000);
       const r = await runQuery(query, events, rate);
-      const line = { query: r.query, events: r.events, seconds: r.seconds, eventsPerSecond: r.eventsPerSecond, p50Ms: r.p50Ms, p99Ms: r.p99Ms };
-      if (opts.json) process.stdout.write(`${JSON.stringify({ ...line, outputs: r.outputs, mode: r.mode, rate: r.rate, latencySamples: r.latencySamples })}\n`);
-      else process.stdout.write(`${r.query}: ${r.eventsPerSecond.toLocaleString('en')} events/s over ${r.events} events (${r.seconds.toFixed(2)} s), p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.outputs} results\n`);
+      const line = {
+        query: r.query,
+        events: r.events,
+        seconds: r.seconds,
+        eventsPerSecond: r.eventsPerSecond,
+        p50Ms: r.p50Ms,
+        p99Ms: r.p99Ms,
+      };
+      if (opts.json)
+        process.stdout.write(
+          `${JSON.stringify({ ...line, outputs: r.outputs, mode: r.mode, rate: r.rate, latencySamples: r.latencySamples })}\n`,
+        );
+      else
+        process.stdout.write(
+          `${r.query}: ${r.eventsPerSecond.toLocaleString('en')} events/s over ${r.events} events (${r.seconds.toFixed(2)} s), p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.outputs} results\n`,
+        );
     });
   return bench;
 }

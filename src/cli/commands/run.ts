@@ -24,64 +24,89 @@ export function runCommand(): Command {
   return new Command('run')
     .description('run apps on the embedded runtime (default: the Nexmark demo)')
     .argument('[apps...]', 'app names or app module paths')
-    .addOption(new Option('--workers <n>', 'worker threads (0 = main thread; default: one per core)').env('STREAMSIGHT_WORKERS'))
+    .addOption(
+      new Option('--workers <n>', 'worker threads (0 = main thread; default: one per core)').env(
+        'STREAMSIGHT_WORKERS',
+      ),
+    )
     .option('--no-simulators', 'do not start the apps’ simulators')
     .option('--rate <n>', 'records per second of each simulator')
     .option('--duration <seconds>', 'stop after this many seconds (default: until Ctrl-C)')
     .option('--quiet', 'no status lines')
-    .action(async (names: string[], opts: { simulators: boolean; rate?: string; duration?: string; quiet?: boolean }, command: Command) => {
-      const config = configOf(command);
-      const rate = opts.rate === undefined ? undefined : parseCount(opts.rate, '--rate', 1, 10_000_000);
-      const duration = opts.duration === undefined ? undefined : parseCount(opts.duration, '--duration', 1, 31_536_000);
-      const modules = (names.length > 0 ? names : DEFAULT_APPS).map(appModule);
-      const log = await openLog(config);
-      const stop = new AbortController();
-      let interrupted = 0;
-      const onSignal = () => {
-        interrupted++;
-        if (interrupted > 1) process.exit(130);
-        process.stderr.write('\nstopping: final checkpoint… (Ctrl-C again to force)\n');
-        stop.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      const started: Array<{ mod: AppModule; running: RunningApp }> = [];
-      const simulations: Promise<void>[] = [];
-      try {
-        for (const url of modules) {
-          const mod = (await import(url)) as AppModule;
-          await loadApp(url); // validates the export
-          const running =
-            config.workers === 0
-              ? await runApp(mod.default, { log })
-              : await runAppOnWorkers({ appModule: url, log, logPath: logPath(config), workers: config.workers });
-          started.push({ mod, running });
-          process.stdout.write(`▶ ${mod.default.name}: ${mod.default.pipelines.length} pipelines on ${config.workers || 'the main'} ${config.workers === 1 ? 'thread' : 'threads'}, data in ${config.dataDir}\n`);
-          if (opts.simulators) {
-            for (const s of mod.simulators ?? []) {
-              simulations.push(s.run(log, { signal: stop.signal, rate }).catch((err) => void process.stderr.write(`simulator ${s.name}: ${err.message}\n`)));
+    .action(
+      async (
+        names: string[],
+        opts: { simulators: boolean; rate?: string; duration?: string; quiet?: boolean },
+        command: Command,
+      ) => {
+        const config = configOf(command);
+        const rate = opts.rate === undefined ? undefined : parseCount(opts.rate, '--rate', 1, 10_000_000);
+        const duration =
+          opts.duration === undefined ? undefined : parseCount(opts.duration, '--duration', 1, 31_536_000);
+        const modules = (names.length > 0 ? names : DEFAULT_APPS).map(appModule);
+        const log = await openLog(config);
+        const stop = new AbortController();
+        let interrupted = 0;
+        const onSignal = () => {
+          interrupted++;
+          if (interrupted > 1) process.exit(130);
+          process.stderr.write('\nstopping: final checkpoint… (Ctrl-C again to force)\n');
+          stop.abort();
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+        const started: Array<{ mod: AppModule; running: RunningApp }> = [];
+        const simulations: Promise<void>[] = [];
+        try {
+          for (const url of modules) {
+            const mod = (await import(url)) as AppModule;
+            await loadApp(url); // validates the export
+            const running =
+              config.workers === 0
+                ? await runApp(mod.default, { log })
+                : await runAppOnWorkers({
+                    appModule: url,
+                    log,
+                    logPath: logPath(config),
+                    workers: config.workers,
+                  });
+            started.push({ mod, running });
+            process.stdout.write(
+              `▶ ${mod.default.name}: ${mod.default.pipelines.length} pipelines on ${config.workers || 'the main'} ${config.workers === 1 ? 'thread' : 'threads'}, data in ${config.dataDir}\n`,
+            );
+            if (opts.simulators) {
+              for (const s of mod.simulators ?? []) {
+                simulations.push(
+                  s
+                    .run(log, { signal: stop.signal, rate })
+                    .catch((err) => void process.stderr.write(`simulator ${s.name}: ${err.message}\n`)),
+                );
+              }
             }
           }
+          const timer = opts.quiet ? undefined : setInterval(() => status(started), 2000);
+          const timeout =
+            duration === undefined ? undefined : setTimeout(() => stop.abort(), duration * 1000);
+          await Promise.race([
+            new Promise<void>((resolve) =>
+              stop.signal.addEventListener('abort', () => resolve(), { once: true }),
+            ),
+            ...started.map((s) => s.running.done),
+          ]);
+          clearInterval(timer);
+          clearTimeout(timeout);
+        } finally {
+          stop.abort();
+          await Promise.all(simulations);
+          await Promise.allSettled(started.map((s) => s.running.stop()));
+          await log.close();
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
         }
-        const timer = opts.quiet ? undefined : setInterval(() => status(started), 2000);
-        const timeout = duration === undefined ? undefined : setTimeout(() => stop.abort(), duration * 1000);
-        await Promise.race([
-          new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true })),
-          ...started.map((s) => s.running.done),
-        ]);
-        clearInterval(timer);
-        clearTimeout(timeout);
-      } finally {
-        stop.abort();
-        await Promise.all(simulations);
-        await Promise.allSettled(started.map((s) => s.running.stop()));
-        await log.close();
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
-      for (const s of started) await s.running.done; // surfaces a task failure
-      process.stdout.write('stopped cleanly; the next start resumes from the last checkpoint\n');
-    });
+        for (const s of started) await s.running.done; // surfaces a task failure
+        process.stdout.write('stopped cleanly; the next start resumes from the last checkpoint\n');
+      },
+    );
 }
 
 let previous = new Map<string, number>();
@@ -105,9 +130,13 @@ function status(apps: Array<{ mod: AppModule; running: RunningApp }>): void {
       const delay = wms.length > 0 ? `${((now - Math.min(...wms)) / 1000).toFixed(1)}s` : '—';
       const dead = tasks.reduce((n, t) => n + t.deadLetters, 0);
       const lag = tasks.reduce((n, t) => n + t.lag, 0);
-      parts.push(`${pipeline} ${Math.round(rate)}/s lag ${lag} wm-delay ${delay}${dead ? ` dead ${dead}` : ''}`);
+      parts.push(
+        `${pipeline} ${Math.round(rate)}/s lag ${lag} wm-delay ${delay}${dead ? ` dead ${dead}` : ''}`,
+      );
     }
-    process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${mod.default.name}: ${parts.join(' | ')}\n`);
+    process.stdout.write(
+      `[${new Date().toISOString().slice(11, 19)}] ${mod.default.name}: ${parts.join(' | ')}\n`,
+    );
     for (const line of mod.report?.(mod.default) ?? []) process.stdout.write(`    ${line}\n`);
   }
   previous = next;

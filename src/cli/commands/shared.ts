@@ -25,5 +25,11 @@ export async function openLog(config: Config): Promise<Log> {
 /** Prints rows as aligned columns. */
 export function printTable(rows: Array<Array<string | number>>): void {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-  for (const r of rows) process.stdout.write(`${r.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd()}\n`);
+  for (const r of rows)
+    process.stdout.write(
+      `${r
+        .map((c, i) => String(c).padEnd(widths[i]))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
 }

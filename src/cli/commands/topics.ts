@@ -1,11 +1,11 @@
 /** `streamsight topics list|describe|tail|create`. */
 
 import { Command } from 'commander';
+import { msgpackCodec } from '../../dataflow/codec.ts';
+import { toMillis } from '../../dataflow/duration.ts';
 import { StreamsightError } from '../../errors/index.ts';
 import type { LogRecord } from '../../log/log.ts';
 import { parseCount } from '../config.ts';
-import { toMillis } from '../../dataflow/duration.ts';
-import { msgpackCodec } from '../../dataflow/codec.ts';
 import { configOf, openLog, printTable } from './shared.ts';
 
 export function topicsCommand(): Command {
@@ -53,10 +53,19 @@ export function topicsCommand(): Command {
           return;
         }
         process.stdout.write(`topic ${d.name}: ${d.partitions.length} partitions`);
-        process.stdout.write(`, retention ${d.config.retentionMs ?? '∞'} ms / ${d.config.retentionBytes ?? '∞'} bytes\n`);
-        const rows: Array<Array<string | number>> = [['PARTITION', 'START', 'END', ...Object.keys(groups).map((g) => `LAG ${g}`)]];
+        process.stdout.write(
+          `, retention ${d.config.retentionMs ?? '∞'} ms / ${d.config.retentionBytes ?? '∞'} bytes\n`,
+        );
+        const rows: Array<Array<string | number>> = [
+          ['PARTITION', 'START', 'END', ...Object.keys(groups).map((g) => `LAG ${g}`)],
+        ];
         for (const p of d.partitions) {
-          rows.push([p.partition, p.startOffset, p.endOffset, ...Object.values(groups).map((c) => p.endOffset - (c[p.partition] ?? 0))]);
+          rows.push([
+            p.partition,
+            p.startOffset,
+            p.endOffset,
+            ...Object.values(groups).map((c) => p.endOffset - (c[p.partition] ?? 0)),
+          ]);
         }
         printTable(rows);
       } finally {
@@ -72,43 +81,59 @@ export function topicsCommand(): Command {
     .option('-p, --partition <p>', 'only this partition')
     .option('-f, --follow', 'keep printing new records until Ctrl-C')
     .option('--key <key>', 'only records with this key')
-    .action(async (name: string, opts: { lines: string; partition?: string; follow?: boolean; key?: string }, command: Command) => {
-      const lines = parseCount(opts.lines, '--lines', 0, 1_000_000);
-      const log = await openLog(configOf(command));
-      const stop = new AbortController();
-      const onSignal = () => stop.abort();
-      process.on('SIGINT', onSignal);
-      try {
-        const d = await log.describeTopic(name);
-        const partitions = opts.partition === undefined ? d.partitions : [d.partitions[parseCount(opts.partition, '--partition', 0, d.partitions.length - 1)]];
-        const positions = partitions.map((p) => Math.max(p.startOffset, p.endOffset - lines));
-        const dec = new TextDecoder();
-        const show = (r: LogRecord) => {
-          const key = r.key ? dec.decode(r.key) : null;
-          if (opts.key !== undefined && key !== opts.key) return;
-          const headers = Object.keys(r.headers).length > 0 ? ` ${JSON.stringify(r.headers)}` : '';
-          process.stdout.write(`${r.partition}:${r.offset} ${new Date(r.timestamp).toISOString()} key=${key ?? '∅'} ${render(r.value)}${headers}\n`);
-        };
-        do {
-          let got = 0;
-          for (let i = 0; i < partitions.length; i++) {
-            const p = partitions[i].partition;
-            const end = opts.follow ? Number.POSITIVE_INFINITY : partitions[i].endOffset;
-            while (positions[i] < end && !stop.signal.aborted) {
-              const r = await log.fetch(name, p, positions[i], { maxRecords: 1000, maxWaitMs: opts.follow && partitions.length === 1 ? 500 : 0, signal: stop.signal });
-              for (const rec of r.records) show(rec);
-              got += r.records.length;
-              positions[i] = r.nextOffset;
-              if (r.records.length === 0) break;
+    .action(
+      async (
+        name: string,
+        opts: { lines: string; partition?: string; follow?: boolean; key?: string },
+        command: Command,
+      ) => {
+        const lines = parseCount(opts.lines, '--lines', 0, 1_000_000);
+        const log = await openLog(configOf(command));
+        const stop = new AbortController();
+        const onSignal = () => stop.abort();
+        process.on('SIGINT', onSignal);
+        try {
+          const d = await log.describeTopic(name);
+          const partitions =
+            opts.partition === undefined
+              ? d.partitions
+              : [d.partitions[parseCount(opts.partition, '--partition', 0, d.partitions.length - 1)]];
+          const positions = partitions.map((p) => Math.max(p.startOffset, p.endOffset - lines));
+          const dec = new TextDecoder();
+          const show = (r: LogRecord) => {
+            const key = r.key ? dec.decode(r.key) : null;
+            if (opts.key !== undefined && key !== opts.key) return;
+            const headers = Object.keys(r.headers).length > 0 ? ` ${JSON.stringify(r.headers)}` : '';
+            process.stdout.write(
+              `${r.partition}:${r.offset} ${new Date(r.timestamp).toISOString()} key=${key ?? '∅'} ${render(r.value)}${headers}\n`,
+            );
+          };
+          do {
+            let got = 0;
+            for (let i = 0; i < partitions.length; i++) {
+              const p = partitions[i].partition;
+              const end = opts.follow ? Number.POSITIVE_INFINITY : partitions[i].endOffset;
+              while (positions[i] < end && !stop.signal.aborted) {
+                const r = await log.fetch(name, p, positions[i], {
+                  maxRecords: 1000,
+                  maxWaitMs: opts.follow && partitions.length === 1 ? 500 : 0,
+                  signal: stop.signal,
+                });
+                for (const rec of r.records) show(rec);
+                got += r.records.length;
+                positions[i] = r.nextOffset;
+                if (r.records.length === 0) break;
+              }
             }
-          }
-          if (opts.follow && got === 0 && partitions.length > 1) await new Promise((r) => setTimeout(r, 200));
-        } while (opts.follow && !stop.signal.aborted);
-      } finally {
-        process.off('SIGINT', onSignal);
-        await log.close();
-      }
-    });
+            if (opts.follow && got === 0 && partitions.length > 1)
+              await new Promise((r) => setTimeout(r, 200));
+          } while (opts.follow && !stop.signal.aborted);
+        } finally {
+          process.off('SIGINT', onSignal);
+          await log.close();
+        }
+      },
+    );
 
   topics
     .command('create')
@@ -117,23 +142,32 @@ export function topicsCommand(): Command {
     .requiredOption('--partitions <n>', 'number of partitions')
     .option('--retention <duration>', 'delete records older than this (e.g. 7d)')
     .option('--retention-bytes <n>', 'keep about this many bytes per partition')
-    .action(async (name: string, opts: { partitions: string; retention?: string; retentionBytes?: string }, command: Command) => {
-      const partitions = parseCount(opts.partitions, '--partitions', 1, 1024);
-      let retentionMs: number | undefined;
-      try {
-        retentionMs = opts.retention === undefined ? undefined : toMillis(opts.retention, '--retention');
-      } catch (err) {
-        throw new StreamsightError('SS_ERR_INVALID_ARGUMENT', (err as Error).message);
-      }
-      const retentionBytes = opts.retentionBytes === undefined ? undefined : parseCount(opts.retentionBytes, '--retention-bytes', 1, Number.MAX_SAFE_INTEGER);
-      const log = await openLog(configOf(command));
-      try {
-        await log.createTopic(name, { partitions, retentionMs, retentionBytes });
-        process.stdout.write(`topic ${name} ready with ${partitions} partitions\n`);
-      } finally {
-        await log.close();
-      }
-    });
+    .action(
+      async (
+        name: string,
+        opts: { partitions: string; retention?: string; retentionBytes?: string },
+        command: Command,
+      ) => {
+        const partitions = parseCount(opts.partitions, '--partitions', 1, 1024);
+        let retentionMs: number | undefined;
+        try {
+          retentionMs = opts.retention === undefined ? undefined : toMillis(opts.retention, '--retention');
+        } catch (err) {
+          throw new StreamsightError('SS_ERR_INVALID_ARGUMENT', (err as Error).message);
+        }
+        const retentionBytes =
+          opts.retentionBytes === undefined
+            ? undefined
+            : parseCount(opts.retentionBytes, '--retention-bytes', 1, Number.MAX_SAFE_INTEGER);
+        const log = await openLog(configOf(command));
+        try {
+          await log.createTopic(name, { partitions, retentionMs, retentionBytes });
+          process.stdout.write(`topic ${name} ready with ${partitions} partitions\n`);
+        } finally {
+          await log.close();
+        }
+      },
+    );
   return topics;
 }
 

@@ -94,7 +94,9 @@ export function max<T>(field: Field<T>): Aggregator<T, number | null, number | n
  * // Nexmark q7: the highest bids of each 10 s window
  * aggregate(maxBy((b) => b.price))
  */
-export function maxBy<T>(field: Field<T>): Aggregator<T, { max: number | null; items: T[] }, { max: number | null; items: T[] }> {
+export function maxBy<T>(
+  field: Field<T>,
+): Aggregator<T, { max: number | null; items: T[] }, { max: number | null; items: T[] }> {
   return {
     init: () => ({ max: null, items: [] }),
     add: (acc, v) => {
@@ -150,11 +152,17 @@ export function distinctCount<T>(
     };
   }
   if (method !== 'hll') {
-    throw new StreamsightError('SS_ERR_INVALID_OPTION', `distinctCount.method: expected 'exact' or 'hll', got ${method}`);
+    throw new StreamsightError(
+      'SS_ERR_INVALID_OPTION',
+      `distinctCount.method: expected 'exact' or 'hll', got ${method}`,
+    );
   }
   const precision = options.precision ?? 12;
   if (!Number.isInteger(precision) || precision < 4 || precision > 16) {
-    throw new StreamsightError('SS_ERR_INVALID_OPTION', 'distinctCount.precision must be an integer in 4..16');
+    throw new StreamsightError(
+      'SS_ERR_INVALID_OPTION',
+      'distinctCount.precision must be an integer in 4..16',
+    );
   }
   return {
     init: () => new Uint8Array(1 << precision),

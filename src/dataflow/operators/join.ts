@@ -16,7 +16,14 @@
 import { type Key, msgpackCodec } from '../codec.ts';
 import type { JoinOptionsDef, TopicDef } from '../plan.ts';
 import { alignDown } from '../windows.ts';
-import { keyTag, type Operator, type OperatorMetrics, type StatefulOperator, type StatePut, untagKey } from './operator.ts';
+import {
+  keyTag,
+  type Operator,
+  type OperatorMetrics,
+  type StatefulOperator,
+  type StatePut,
+  untagKey,
+} from './operator.ts';
 import type { TaskOutput } from './outputs.ts';
 
 /** [event time, value] */
@@ -76,7 +83,11 @@ export class JoinOperator implements StatefulOperator {
     const matches = other.entries.get(key);
     if (matches) {
       for (const [ots, ov] of matches) {
-        if (size !== undefined ? alignDown(ots, size) !== alignDown(ts, size) : this.#within !== undefined && Math.abs(ots - ts) > this.#within) {
+        if (
+          size !== undefined
+            ? alignDown(ots, size) !== alignDown(ts, size)
+            : this.#within !== undefined && Math.abs(ots - ts) > this.#within
+        ) {
           continue;
         }
         this.metrics.recordsOut++;
@@ -104,7 +115,9 @@ export class JoinOperator implements StatefulOperator {
     if (size === undefined && within === undefined) return;
     for (const side of [this.#l, this.#r]) {
       for (const [k, list] of side.entries) {
-        const kept = list.filter(([ts]) => (size !== undefined ? alignDown(ts, size) + size > watermark : ts + within! >= watermark));
+        const kept = list.filter(([ts]) =>
+          size !== undefined ? alignDown(ts, size) + size > watermark : ts + within! >= watermark,
+        );
         if (kept.length === list.length) continue;
         side.dirty.add(k);
         if (kept.length === 0) side.entries.delete(k);
@@ -149,7 +162,13 @@ export class LookupOperator implements Operator, StatefulOperator {
   readonly #fn: (value: unknown, row: unknown) => unknown;
   readonly #next: Operator;
 
-  constructor(id: string, store: string, tableTopic: TopicDef, fn: (value: unknown, row: unknown) => unknown, next: Operator) {
+  constructor(
+    id: string,
+    store: string,
+    tableTopic: TopicDef,
+    fn: (value: unknown, row: unknown) => unknown,
+    next: Operator,
+  ) {
     this.store = store;
     this.metrics = { id, kind: 'lookup', recordsIn: 0, recordsOut: 0 };
     this.#fn = fn;

@@ -11,11 +11,11 @@
  * which ships them in the same transaction as the input positions, so they need no state of their own.
  */
 
+import { partitionFor } from '../../log/partitioner.ts';
 import type { Aggregator } from '../aggregators/aggregator.ts';
 import { type Key, keyBytes, msgpackCodec } from '../codec.ts';
 import type { TopicDef } from '../plan.ts';
 import { alignDown } from '../windows.ts';
-import { partitionFor } from '../../log/partitioner.ts';
 import type { Operator, OperatorMetrics } from './operator.ts';
 import type { TaskOutput } from './outputs.ts';
 

@@ -13,7 +13,14 @@ import type { Aggregator } from '../aggregators/aggregator.ts';
 import { type Key, msgpackCodec } from '../codec.ts';
 import type { TopicDef } from '../plan.ts';
 import type { WindowResult } from '../windows.ts';
-import { keyTag, type Operator, type OperatorMetrics, type StatefulOperator, type StatePut, untagKey } from './operator.ts';
+import {
+  keyTag,
+  type Operator,
+  type OperatorMetrics,
+  type StatefulOperator,
+  type StatePut,
+  untagKey,
+} from './operator.ts';
 import type { TaskOutput } from './outputs.ts';
 
 export interface SessionWindowConfig {

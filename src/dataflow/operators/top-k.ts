@@ -6,7 +6,14 @@
 
 import { type Key, msgpackCodec } from '../codec.ts';
 import type { WindowResult } from '../windows.ts';
-import { keyTag, type Operator, type OperatorMetrics, type StatefulOperator, type StatePut, untagKey } from './operator.ts';
+import {
+  keyTag,
+  type Operator,
+  type OperatorMetrics,
+  type StatefulOperator,
+  type StatePut,
+  untagKey,
+} from './operator.ts';
 
 export interface TopKConfig {
   id: string;

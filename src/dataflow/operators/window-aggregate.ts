@@ -21,7 +21,14 @@ import type { Aggregator } from '../aggregators/aggregator.ts';
 import { type Key, msgpackCodec } from '../codec.ts';
 import type { TopicDef } from '../plan.ts';
 import { alignDown, gcd, type WindowResult } from '../windows.ts';
-import { keyTag, type Operator, type OperatorMetrics, type StatefulOperator, type StatePut, untagKey } from './operator.ts';
+import {
+  keyTag,
+  type Operator,
+  type OperatorMetrics,
+  type StatefulOperator,
+  type StatePut,
+  untagKey,
+} from './operator.ts';
 import type { TaskOutput } from './outputs.ts';
 
 export interface PaneWindowConfig {
@@ -121,7 +128,8 @@ export class PaneWindowOperator implements Operator, StatefulOperator {
     this.#watermark = watermark;
     this.#metaDirty = true;
     const { size, every, allowedLatenessMs } = this.#c;
-    let end = this.#firedUpTo === Number.NEGATIVE_INFINITY ? Number.NEGATIVE_INFINITY : this.#firedUpTo + every;
+    let end =
+      this.#firedUpTo === Number.NEGATIVE_INFINITY ? Number.NEGATIVE_INFINITY : this.#firedUpTo + every;
     while (this.#starts.length > 0) {
       // Skip empty stretches: the earliest window holding the oldest unfired pane.
       const oldest = this.#firstStartAtOrAfter(end - size);

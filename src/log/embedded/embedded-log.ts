@@ -2,9 +2,10 @@
  * The embedded log: the `Log` seam on one LMDB environment, for running with no external service.
  *
  * Layout. One environment holds four named databases, all keyed by arrays in lmdb-js's order-preserving
- * key encoding, so a key prefix is a range:
+ * key encoding, so a key prefix is a range (`null` sorts first, so a topic's entry precedes its
+ * partitions'; a one-element array would come back as a bare string):
  *
- *   meta     [topic]                    → { partitions, retentionMs?, retentionBytes? }
+ *   meta     [topic, null]              → { partitions, retentionMs?, retentionBytes? }
  *            [topic, partition]         → { startOffset, endOffset, bytes }
  *   records  [topic, partition, base]   → one record batch (batch-v1.ts) whose first offset is `base`
  *   offsets  [group, topic, partition]  → the group's next offset to read
@@ -160,7 +161,7 @@ export class EmbeddedLog implements Log {
           { details: { topic: name, partitions: existing.partitions } },
         );
       }
-      this.#meta.putSync([name], meta);
+      this.#meta.putSync([name, null], meta);
       for (let p = 0; p < meta.partitions; p++) {
         this.#meta.putSync([name, p], { startOffset: 0, endOffset: 0, bytes: 0 } satisfies PartitionMeta);
       }
@@ -172,9 +173,9 @@ export class EmbeddedLog implements Log {
     await this.#write(() => {
       if (this.#topicMeta(name) === undefined) throw topicNotFound(name);
       // Keys are collected before removing: a cursor must not walk entries its own transaction deletes.
-      const records = [...this.#records.getKeys({ start: [name], end: [name, Number.POSITIVE_INFINITY] })];
+      const records = [...this.#records.getKeys({ start: [name, null], end: [name, Number.POSITIVE_INFINITY] })];
       for (const key of records) this.#records.removeSync(key);
-      const meta = [...this.#meta.getKeys({ start: [name], end: [name, Number.POSITIVE_INFINITY] })];
+      const meta = [...this.#meta.getKeys({ start: [name, null], end: [name, Number.POSITIVE_INFINITY] })];
       for (const key of meta) this.#meta.removeSync(key);
       const offsets = [...this.#offsets.getKeys()].filter((key) => (key as OffsetKey)[1] === name);
       for (const key of offsets) this.#offsets.removeSync(key);
@@ -185,9 +186,9 @@ export class EmbeddedLog implements Log {
     this.#assertOpen();
     const topics: TopicDescription[] = [];
     for (const { key, value } of this.#meta.getRange()) {
-      const k = key as [string, number?];
-      if (k.length === 1) topics.push({ name: k[0], config: toTopicConfig(value as TopicMeta), partitions: [] });
-      else topics[topics.length - 1].partitions.push(toPartitionInfo(k[1]!, value as PartitionMeta));
+      const [name, partition] = key as MetaKey;
+      if (partition === null) topics.push({ name, config: toTopicConfig(value as TopicMeta), partitions: [] });
+      else topics[topics.length - 1].partitions.push(toPartitionInfo(partition, value as PartitionMeta));
     }
     return topics;
   }
@@ -284,7 +285,8 @@ export class EmbeddedLog implements Log {
       // Collected first: trimming writes to `meta`, which must not happen under an open cursor on it.
       const topics: [string, TopicMeta][] = [];
       for (const { key, value } of this.#meta.getRange()) {
-        if ((key as unknown[]).length === 1) topics.push([(key as [string])[0], value as TopicMeta]);
+        const [name, partition] = key as MetaKey;
+        if (partition === null) topics.push([name, value as TopicMeta]);
       }
       for (const [topic, meta] of topics) {
         if (meta.retentionMs === undefined && meta.retentionBytes === undefined) continue;
@@ -530,7 +532,7 @@ export class EmbeddedLog implements Log {
   }
 
   #topicMeta(topic: string): TopicMeta | undefined {
-    return this.#meta.get([topic]) as TopicMeta | undefined;
+    return this.#meta.get([topic, null]) as TopicMeta | undefined;
   }
 
   #partitionMeta(topic: string, partition: number): PartitionMeta {
@@ -547,6 +549,7 @@ export class EmbeddedLog implements Log {
   }
 }
 
+type MetaKey = [topic: string, partition: number | null];
 type RecordKey = [topic: string, partition: number, baseOffset: number];
 type OffsetKey = [group: string, topic: string, partition: number];
 type StateKey = [store: string, partition: number, key: string];
