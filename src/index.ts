@@ -4,6 +4,22 @@
  */
 
 export * from './dataflow/index.ts';
+export {
+  type Clock,
+  type CsvOptions,
+  FileReplay,
+  type FieldRef,
+  ManualClock,
+  type MalformedLine,
+  type ReplayFormat,
+  type ReplayMode,
+  type ReplayOptions,
+  type ReplayResult,
+  replayFile,
+  type Simulator,
+  type SimulatorOptions,
+  systemClock,
+} from './io/index.ts';
 export { type ErrorCode, ErrorCodes, isStreamsightError, StreamsightError } from './errors/index.ts';
 export type {
   AppendResult,
@@ -19,3 +35,4 @@ export type {
   TopicDescription,
   TopicPartitionOffset,
 } from './log/log.ts';
+export { type EmbeddedLogOptions, openEmbeddedLog } from './log/index.ts';

@@ -16,11 +16,12 @@ import {
   maxBy,
   jsonCodec,
   session,
+  type Simulator,
   type TopK,
   tumbling,
   type WindowResult,
 } from '../../src/index.ts';
-import type { Simulator } from '../../src/io/simulator.ts';
+
 
 const PARTITIONS = 4;
 

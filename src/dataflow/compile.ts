@@ -10,7 +10,8 @@ import type { App } from './app.ts';
 import { inputsOf, type PipelineDef, type PlanNode, type TopicDef } from './plan.ts';
 
 export interface StageInput {
-  kind: 'source' | 'repartition' | 'table';
+  /** broadcast: every task reads partition 0 of the topic in full (rules, models). */
+  kind: 'source' | 'repartition' | 'table' | 'broadcast';
   topic: string;
   /** The node the input feeds: a source, keyBy or topK node (repartition), or a lookup node (table). */
   node: PlanNode;
@@ -154,6 +155,10 @@ export function compilePipeline(app: App, pipeline: PipelineDef): CompiledPipeli
           partial: false,
         });
         counts.add(n.table.partitions);
+      } else if (n.kind === 'process') {
+        for (const b of n.broadcast) {
+          inputs.push({ kind: 'broadcast', topic: b.name, node: n, def: b, producers: 0, partial: false });
+        }
       }
     }
     if (counts.size !== 1) {

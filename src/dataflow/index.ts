@@ -15,5 +15,7 @@ export {
   type WindowedStream,
   type WindowOptions,
 } from './stream.ts';
+export type { ProcessContext, ProcessOperator } from './operators/process.ts';
+export type { StatePut } from './operators/operator.ts';
 export type { TaskMetrics } from './task.ts';
 export { hopping, session, sliding, tumbling, type WindowResult, type WindowSpec } from './windows.ts';

@@ -7,6 +7,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Aggregator } from './aggregators/aggregator.ts';
 import type { Codec, Key } from './codec.ts';
+import type { ProcessOperator } from './operators/process.ts';
 import type { Sink } from './sink.ts';
 import type { WindowSpec } from './windows.ts';
 
@@ -67,6 +68,14 @@ export type PlanNode =
       right: PlanNode;
       options: JoinOptionsDef;
       fn: (left: any, right: any, key: Key) => unknown;
+    }
+  | {
+      kind: 'process';
+      id: string;
+      input: PlanNode;
+      factory: () => ProcessOperator<any, any, any>;
+      broadcast: TopicDef[];
+      late: TopicDef | undefined;
     }
   | { kind: 'to'; id: string; input: PlanNode; topic: TopicDef }
   | { kind: 'sink'; id: string; input: PlanNode; sink: Sink<any>; name: string };

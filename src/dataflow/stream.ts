@@ -8,6 +8,7 @@ import { StreamsightError } from '../errors/index.ts';
 import type { Aggregator } from './aggregators/aggregator.ts';
 import type { Key } from './codec.ts';
 import { type Duration, toMillis } from './duration.ts';
+import type { ProcessOperator } from './operators/process.ts';
 import type { PipelineDef, PlanNode, TopicDef } from './plan.ts';
 import { MemoryView, type Sink } from './sink.ts';
 import type { WindowResult, WindowSpec } from './windows.ts';
@@ -175,6 +176,25 @@ export class KeyedStream<K extends Key, T> extends Stream<T> {
       input: this.node,
       table: table.topic.def,
       fn,
+    };
+    return new KeyedStream<K, U>(node, this.scope);
+  }
+
+  /**
+   * Runs a custom stateful operator per task (see `ProcessOperator`): the extension point for CEP and
+   * online learning. `broadcast` topics are read in full by every task and handed to `onBroadcast`.
+   */
+  process<U>(
+    factory: () => ProcessOperator<K, T, U>,
+    options: { broadcast?: Topic<any>[]; late?: Topic<any> } = {},
+  ): KeyedStream<K, U> {
+    const node: PlanNode = {
+      kind: 'process',
+      id: nextId(this.scope, 'process'),
+      input: this.node,
+      factory,
+      broadcast: (options.broadcast ?? []).map((t) => t.def),
+      late: options.late?.def,
     };
     return new KeyedStream<K, U>(node, this.scope);
   }

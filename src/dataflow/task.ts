@@ -39,6 +39,7 @@ import {
 } from './operators/operator.ts';
 import { RepartitionOperator, SinkOperator, type TaskOutput, ToTopicOperator } from './operators/outputs.ts';
 import { PartialAggregateOperator } from './operators/partial-aggregate.ts';
+import { ProcessOperatorAdapter } from './operators/process.ts';
 import { SessionWindowOperator } from './operators/session-window.ts';
 import { FilterOperator, FlatMapOperator, MapOperator } from './operators/stateless.ts';
 import { TopKOperator } from './operators/top-k.ts';
@@ -149,6 +150,8 @@ export class Task implements TaskOutput {
       const target =
         spec.kind === 'table'
           ? (this.#receiver(spec.node, undefined) as LookupOperator).table
+          : spec.kind === 'broadcast'
+            ? (this.#receiver(spec.node, undefined) as ProcessOperatorAdapter).broadcast
           : spec.kind === 'source'
             ? this.#emitter(spec.node)
             : spec.node.kind === 'topK'
@@ -253,6 +256,8 @@ export class Task implements TaskOutput {
         );
       case 'join':
         return new JoinOperator(node.id, store, node.options, node.fn, this.#emitter(node), this);
+      case 'process':
+        return new ProcessOperatorAdapter(node.id, store, node.factory(), this.#emitter(node), this, node.late, this.#o.partition);
       case 'to':
         return new ToTopicOperator(node.id, node.topic, this);
       case 'sink':
@@ -379,14 +384,17 @@ export class Task implements TaskOutput {
   /** Restores state and positions from the last checkpoint. */
   async restore(): Promise<void> {
     const { log, partition } = this.#o;
+    let broadcastPositions: Record<string, number> = {};
     for (const op of this.#stateful) op.restore(await collect(log.readState(op.store, partition)));
     for (const [key, bytes] of await collect(log.readState(this.#metaStore, partition))) {
       if (key !== 'task') continue;
       const meta = msgpackCodec.decode(bytes) as {
+        broadcast?: Record<string, number>;
         wm: number | null;
         inputs: Record<string, [number | null, [number, number | null, boolean][]]>;
       };
       this.#watermark = meta.wm ?? Number.NEGATIVE_INFINITY;
+      broadcastPositions = meta.broadcast ?? {};
       for (const input of this.#inputs) {
         const saved = meta.inputs[input.spec.topic];
         if (!saved) continue;
@@ -396,11 +404,15 @@ export class Task implements TaskOutput {
       }
     }
     for (const input of this.#inputs) {
-      const committed = await log.committedOffsets(this.#group, input.spec.topic);
-      input.position = committed.get(partition) ?? 0;
+      if (input.spec.kind === 'broadcast') {
+        input.position = broadcastPositions[input.spec.topic] ?? 0;
+      } else {
+        const committed = await log.committedOffsets(this.#group, input.spec.topic);
+        input.position = committed.get(partition) ?? 0;
+      }
       if (this.#o.bounded && input.spec.kind !== 'repartition') {
         const d = await log.describeTopic(input.spec.topic);
-        input.end = d.partitions[partition].endOffset;
+        input.end = d.partitions[this.#partitionOf(input)].endOffset;
       }
     }
   }
@@ -454,7 +466,7 @@ export class Task implements TaskOutput {
     }
     let result: Awaited<ReturnType<Log['fetch']>>;
     try {
-      result = await log.fetch(input.spec.topic, partition, input.position, {
+      result = await log.fetch(input.spec.topic, this.#partitionOf(input), input.position, {
         maxRecords: limit,
         maxWaitMs,
         signal,
@@ -478,6 +490,11 @@ export class Task implements TaskOutput {
     input.lag = result.highWatermark - result.nextOffset;
     if (result.records.length > 0) input.lastActivity = this.#o.now();
     return result.records.length;
+  }
+
+  /** Broadcast inputs are partition 0 of their topic for every task. */
+  #partitionOf(input: Input): number {
+    return input.spec.kind === 'broadcast' ? 0 : this.#o.partition;
   }
 
   #process(): void {
@@ -579,6 +596,10 @@ export class Task implements TaskOutput {
         this.#deadLetter('SS_ERR_SCHEMA', `event time is not a finite number: ${String(ts)}`, record.value);
         return;
       }
+      if (spec.kind === 'broadcast') {
+        input.target.push(value, def.name, ts);
+        return;
+      }
       const key = def.key ? def.key(value) : undefined;
       this.#metrics.recordsIn++;
       input.target.push(value, key, ts);
@@ -627,7 +648,7 @@ export class Task implements TaskOutput {
     let active = false;
     for (const input of this.#inputs) {
       const spec = input.spec;
-      if (spec.kind === 'table') continue;
+      if (spec.kind === 'table' || spec.kind === 'broadcast') continue;
       if (spec.kind === 'source') {
         if (this.#o.bounded && input.done) {
           active = true;
@@ -686,10 +707,14 @@ export class Task implements TaskOutput {
     const inputs: Record<string, [number, [number, number, boolean][]]> = {};
     for (const i of this.#inputs)
       inputs[i.spec.topic] = [i.maxTs, [...i.producers].map(([p, [wm, idle]]) => [p, wm, idle])];
-    txn.putState(this.#metaStore, partition, 'task', msgpackCodec.encode({ wm: this.#watermark, inputs }));
+    // Every task reads the same partition of a broadcast topic: its position is task state, not a
+    // consumer-group offset (which is one per partition).
+    const broadcast: Record<string, number> = {};
+    for (const i of this.#inputs) if (i.spec.kind === 'broadcast') broadcast[i.spec.topic] = i.position;
+    txn.putState(this.#metaStore, partition, 'task', msgpackCodec.encode({ wm: this.#watermark, inputs, broadcast }));
     txn.commitOffsets(
       this.#group,
-      this.#inputs.map((i) => ({ topic: i.spec.topic, partition, offset: i.position })),
+      this.#inputs.filter((i) => i.spec.kind !== 'broadcast').map((i) => ({ topic: i.spec.topic, partition, offset: i.position })),
     );
     const sinks = this.#sinkBatches;
     this.#outputs = new Map();

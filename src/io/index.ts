@@ -1,6 +1,6 @@
 /**
- * Sources and sinks: getting records into and out of topics. So far: replaying files into topics, and
- * the `Clock` seam that paces it.
+ * Sources: getting records into topics. So far: replaying files into topics, the `Clock` seam that
+ * paces it, and the `Simulator` interface apps use to feed themselves.
  */
 export { type Clock, ManualClock, systemClock } from './clock.ts';
 export { FileReplay, replayFile } from './replay.ts';
@@ -16,3 +16,4 @@ export type {
   ReplayResult,
 } from './replay-options.ts';
 export type { LogAppender } from './replay-pacer.ts';
+export type { Simulator, SimulatorOptions } from './simulator.ts';

@@ -6,7 +6,12 @@
  * const log = await openEmbeddedLog({ path: '.streamsight/log' });
  */
 
-export { defaultEmbeddedLogOptions, EmbeddedLog, type EmbeddedLogOptions, openEmbeddedLog } from './embedded/index.ts';
+export {
+  defaultEmbeddedLogOptions,
+  EmbeddedLog,
+  type EmbeddedLogOptions,
+  openEmbeddedLog,
+} from './embedded/index.ts';
 export type {
   AppendResult,
   FetchOptions,

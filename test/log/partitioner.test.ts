@@ -28,7 +28,8 @@ describe('partitioner', () => {
       ['PreAmbleWillBeRemoved,ThePrePartThatIs', 2017611548],
       ['', 275646681],
     ];
-    for (const [input, expected] of vectors) assert.equal(murmur2(bytes(input)), expected, JSON.stringify(input));
+    for (const [input, expected] of vectors)
+      assert.equal(murmur2(bytes(input)), expected, JSON.stringify(input));
   });
 
   it('hashes bytes, not characters', () => {
@@ -50,13 +51,7 @@ describe('partitioner', () => {
   it('RoundRobinPartitioner visits every partition in turn', () => {
     const rr = new RoundRobinPartitioner();
     const seen = Array.from({ length: 8 }, () => rr.next(4));
-    assert.deepEqual(
-      seen.slice(4),
-      seen.slice(0, 4),
-    );
-    assert.deepEqual(
-      [...seen.slice(0, 4)].sort(),
-      [0, 1, 2, 3],
-    );
+    assert.deepEqual(seen.slice(4), seen.slice(0, 4));
+    assert.deepEqual([...seen.slice(0, 4)].sort(), [0, 1, 2, 3]);
   });
 });

@@ -2,10 +2,10 @@
  * The embedded log: the `Log` seam on one LMDB environment, for running with no external service.
  *
  * Layout. One environment holds four named databases, all keyed by arrays in lmdb-js's order-preserving
- * key encoding, so a key prefix is a range (`null` sorts first, so a topic's entry precedes its
- * partitions'; a one-element array would come back as a bare string):
+ * key encoding, so a key prefix is a range (a topic's own entry uses partition -1 to sort before its
+ * partitions; a one-element array key would come back as a bare string):
  *
- *   meta     [topic, null]              → { partitions, retentionMs?, retentionBytes? }
+ *   meta     [topic, -1]                → { partitions, retentionMs?, retentionBytes? }
  *            [topic, partition]         → { startOffset, endOffset, bytes }
  *   records  [topic, partition, base]   → one record batch (batch-v1.ts) whose first offset is `base`
  *   offsets  [group, topic, partition]  → the group's next offset to read
@@ -58,7 +58,13 @@ import type {
 } from '../log.ts';
 import { partitionFor, RoundRobinPartitioner } from '../partitioner.ts';
 import { AppendNotifier, partitionKey } from './append-notifier.ts';
-import { BatchBuilder, batchMaxTimestamp, batchRecordCount, type DecodeTarget, decodeBatch } from './batch-v1.ts';
+import {
+  BatchBuilder,
+  batchMaxTimestamp,
+  batchRecordCount,
+  type DecodeTarget,
+  decodeBatch,
+} from './batch-v1.ts';
 import {
   checkOffsetCommit,
   EmbeddedTransaction,
@@ -66,9 +72,15 @@ import {
   type StateWrite,
   type TransactionWork,
 } from './embedded-transaction.ts';
-import { type EmbeddedLogOptions, type ResolvedEmbeddedLogOptions, resolveEmbeddedLogOptions } from './options.ts';
+import {
+  type EmbeddedLogOptions,
+  type ResolvedEmbeddedLogOptions,
+  resolveEmbeddedLogOptions,
+} from './options.ts';
 
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+/** The "partition" of a topic's own `meta` entry: below every real partition, so it sorts first. */
+const TOPIC_ENTRY = -1;
 const MAX_PARTITIONS = 1024;
 const DEFAULT_MAX_RECORDS = 1024;
 const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -144,7 +156,10 @@ export class EmbeddedLog implements Log {
     }
     this.#notifier = new AppendNotifier(`streamsight-log:${this.path}`, options.pollIntervalMs);
     if (options.retentionIntervalMs > 0) {
-      this.#retentionTimer = setInterval(() => this.#retainInBackground(), options.retentionIntervalMs).unref();
+      this.#retentionTimer = setInterval(
+        () => this.#retainInBackground(),
+        options.retentionIntervalMs,
+      ).unref();
     }
   }
 
@@ -161,7 +176,7 @@ export class EmbeddedLog implements Log {
           { details: { topic: name, partitions: existing.partitions } },
         );
       }
-      this.#meta.putSync([name, null], meta);
+      this.#meta.putSync([name, TOPIC_ENTRY], meta);
       for (let p = 0; p < meta.partitions; p++) {
         this.#meta.putSync([name, p], { startOffset: 0, endOffset: 0, bytes: 0 } satisfies PartitionMeta);
       }
@@ -173,9 +188,13 @@ export class EmbeddedLog implements Log {
     await this.#write(() => {
       if (this.#topicMeta(name) === undefined) throw topicNotFound(name);
       // Keys are collected before removing: a cursor must not walk entries its own transaction deletes.
-      const records = [...this.#records.getKeys({ start: [name, null], end: [name, Number.POSITIVE_INFINITY] })];
+      const records = [
+        ...this.#records.getKeys({ start: [name, TOPIC_ENTRY], end: [name, Number.POSITIVE_INFINITY] }),
+      ];
       for (const key of records) this.#records.removeSync(key);
-      const meta = [...this.#meta.getKeys({ start: [name, null], end: [name, Number.POSITIVE_INFINITY] })];
+      const meta = [
+        ...this.#meta.getKeys({ start: [name, TOPIC_ENTRY], end: [name, Number.POSITIVE_INFINITY] }),
+      ];
       for (const key of meta) this.#meta.removeSync(key);
       const offsets = [...this.#offsets.getKeys()].filter((key) => (key as OffsetKey)[1] === name);
       for (const key of offsets) this.#offsets.removeSync(key);
@@ -187,7 +206,8 @@ export class EmbeddedLog implements Log {
     const topics: TopicDescription[] = [];
     for (const { key, value } of this.#meta.getRange()) {
       const [name, partition] = key as MetaKey;
-      if (partition === null) topics.push({ name, config: toTopicConfig(value as TopicMeta), partitions: [] });
+      if (partition === TOPIC_ENTRY)
+        topics.push({ name, config: toTopicConfig(value as TopicMeta), partitions: [] });
       else topics[topics.length - 1].partitions.push(toPartitionInfo(partition, value as PartitionMeta));
     }
     return topics;
@@ -220,7 +240,12 @@ export class EmbeddedLog implements Log {
     return writes.resolveOffsets(results);
   }
 
-  async fetch(topic: string, partition: number, offset: number, options: FetchOptions = {}): Promise<FetchResult> {
+  async fetch(
+    topic: string,
+    partition: number,
+    offset: number,
+    options: FetchOptions = {},
+  ): Promise<FetchResult> {
     this.#assertOpen();
     const { maxRecords = DEFAULT_MAX_RECORDS, maxBytes = DEFAULT_MAX_BYTES, maxWaitMs = 0, signal } = options;
     if (!Number.isInteger(maxRecords) || maxRecords < 1) throw invalidFetchOption('maxRecords', maxRecords);
@@ -273,7 +298,10 @@ export class EmbeddedLog implements Log {
 
   async *readState(store: string, partition: number): AsyncIterable<[string, Uint8Array]> {
     this.#assertOpen();
-    for (const { key, value } of this.#state.getRange({ start: [store, partition], end: [store, partition + 1] })) {
+    for (const { key, value } of this.#state.getRange({
+      start: [store, partition],
+      end: [store, partition + 1],
+    })) {
       yield [(key as StateKey)[2], value];
       this.#assertOpen();
     }
@@ -286,7 +314,7 @@ export class EmbeddedLog implements Log {
       const topics: [string, TopicMeta][] = [];
       for (const { key, value } of this.#meta.getRange()) {
         const [name, partition] = key as MetaKey;
-        if (partition === null) topics.push([name, value as TopicMeta]);
+        if (partition === TOPIC_ENTRY) topics.push([name, value as TopicMeta]);
       }
       for (const [topic, meta] of topics) {
         if (meta.retentionMs === undefined && meta.retentionBytes === undefined) continue;
@@ -360,7 +388,8 @@ export class EmbeddedLog implements Log {
     writes.seal();
     const commit = this.#write(() => {
       // A topic deleted since its appends were staged fails those appends only.
-      for (const topicWrites of writes.topics.values()) topicWrites.error = this.#checkTopicWrites(topicWrites);
+      for (const topicWrites of writes.topics.values())
+        topicWrites.error = this.#checkTopicWrites(topicWrites);
       this.#writeBatches(writes);
     });
     commit.then(
@@ -404,10 +433,14 @@ export class EmbeddedLog implements Log {
       () => undefined,
       (error: unknown) => {
         if (isStreamsightError(error)) throw error;
-        throw new StreamsightError('SS_ERR_STORAGE', `embedded log commit failed: ${(error as Error).message}`, {
-          cause: error,
-          details: { path: this.path },
-        });
+        throw new StreamsightError(
+          'SS_ERR_STORAGE',
+          `embedded log commit failed: ${(error as Error).message}`,
+          {
+            cause: error,
+            details: { path: this.path },
+          },
+        );
       },
     );
     this.#inFlight.add(commit);
@@ -466,7 +499,8 @@ export class EmbeddedLog implements Log {
     const keys: string[] = [];
     for (const topicWrites of writes.topics.values()) {
       if (topicWrites.error !== undefined) continue;
-      for (const partition of topicWrites.partitions.keys()) keys.push(partitionKey(topicWrites.topic, partition));
+      for (const partition of topicWrites.partitions.keys())
+        keys.push(partitionKey(topicWrites.topic, partition));
     }
     if (keys.length > 0) this.#notifier.notify(keys);
   }
@@ -484,10 +518,18 @@ export class EmbeddedLog implements Log {
     if (offset < meta.endOffset) {
       // The batch holding `offset` is the last one whose base offset is not above it.
       let first = offset;
-      for (const key of this.#records.getKeys({ start: [topic, partition, offset], end: [topic, partition], reverse: true, limit: 1 })) {
+      for (const key of this.#records.getKeys({
+        start: [topic, partition, offset],
+        end: [topic, partition],
+        reverse: true,
+        limit: 1,
+      })) {
         first = (key as RecordKey)[2];
       }
-      for (const { key, value } of this.#records.getRange({ start: [topic, partition, first], end: [topic, partition + 1] })) {
+      for (const { key, value } of this.#records.getRange({
+        start: [topic, partition, first],
+        end: [topic, partition + 1],
+      })) {
         if (!decodeBatch(value, topic, partition, (key as RecordKey)[2], offset, target)) break;
       }
     }
@@ -507,7 +549,10 @@ export class EmbeddedLog implements Log {
     let bytes = meta.bytes;
     let startOffset = meta.endOffset;
     const expired: Key[] = [];
-    for (const { key, value } of this.#records.getRange({ start: [topic, partition], end: [topic, partition + 1] })) {
+    for (const { key, value } of this.#records.getRange({
+      start: [topic, partition],
+      end: [topic, partition + 1],
+    })) {
       if (bytes <= maxBytes && batchMaxTimestamp(value) >= oldest) {
         startOffset = (key as RecordKey)[2];
         break;
@@ -532,7 +577,7 @@ export class EmbeddedLog implements Log {
   }
 
   #topicMeta(topic: string): TopicMeta | undefined {
-    return this.#meta.get([topic, null]) as TopicMeta | undefined;
+    return this.#meta.get([topic, TOPIC_ENTRY]) as TopicMeta | undefined;
   }
 
   #partitionMeta(topic: string, partition: number): PartitionMeta {
@@ -549,7 +594,7 @@ export class EmbeddedLog implements Log {
   }
 }
 
-type MetaKey = [topic: string, partition: number | null];
+type MetaKey = [topic: string, partition: number];
 type RecordKey = [topic: string, partition: number, baseOffset: number];
 type OffsetKey = [group: string, topic: string, partition: number];
 type StateKey = [store: string, partition: number, key: string];
@@ -654,7 +699,8 @@ function checkRecord(topic: string, record: ProducerRecord, index: number): void
     problem = `timestamp ${timestamp} is not a finite number of ms within ±2^51`;
   } else if (headers !== undefined) {
     if (typeof headers !== 'object' || headers === null) problem = 'headers are not an object';
-    else if (Object.values(headers).some((v) => typeof v !== 'string')) problem = 'a header value is not a string';
+    else if (Object.values(headers).some((v) => typeof v !== 'string'))
+      problem = 'a header value is not a string';
   }
   if (problem !== undefined) {
     throw new StreamsightError('SS_ERR_INVALID_RECORD', `record ${index} for topic "${topic}": ${problem}`, {
@@ -700,17 +746,27 @@ function invalidTopic(topic: string, message: string): StreamsightError {
 }
 
 function invalidFetchOption(name: string, value: unknown): StreamsightError {
-  return new StreamsightError('SS_ERR_INVALID_OPTION', `fetch: ${name} is ${String(value)}; expected a positive number`, {
-    details: { option: name },
-  });
+  return new StreamsightError(
+    'SS_ERR_INVALID_OPTION',
+    `fetch: ${name} is ${String(value)}; expected a positive number`,
+    {
+      details: { option: name },
+    },
+  );
 }
 
 function topicNotFound(topic: string): StreamsightError {
-  return new StreamsightError('SS_ERR_TOPIC_NOT_FOUND', `topic "${topic}" does not exist`, { details: { topic } });
+  return new StreamsightError('SS_ERR_TOPIC_NOT_FOUND', `topic "${topic}" does not exist`, {
+    details: { topic },
+  });
 }
 
 function partitionNotFound(topic: string, partition: number): StreamsightError {
-  return new StreamsightError('SS_ERR_PARTITION_NOT_FOUND', `topic "${topic}" has no partition ${partition}`, {
-    details: { topic, partition },
-  });
+  return new StreamsightError(
+    'SS_ERR_PARTITION_NOT_FOUND',
+    `topic "${topic}" has no partition ${partition}`,
+    {
+      details: { topic, partition },
+    },
+  );
 }

@@ -52,10 +52,12 @@ export class EmbeddedTransaction implements LogTransaction {
 
   putState(store: string, partition: number, key: string, value: Uint8Array | null): void {
     const work = this.#open();
-    if (typeof store !== 'string' || store.length === 0) throw invalid(`state store name ${JSON.stringify(store)}`);
+    if (typeof store !== 'string' || store.length === 0)
+      throw invalid(`state store name ${JSON.stringify(store)}`);
     if (!Number.isInteger(partition) || partition < 0) throw invalid(`state partition ${partition}`);
     if (typeof key !== 'string') throw invalid(`state key ${String(key)}; keys are strings`);
-    if (value !== null && !(value instanceof Uint8Array)) throw invalid('state value; values are Uint8Array or null');
+    if (value !== null && !(value instanceof Uint8Array))
+      throw invalid('state value; values are Uint8Array or null');
     work.state.push({ store, partition, key, value });
   }
 
@@ -71,7 +73,10 @@ export class EmbeddedTransaction implements LogTransaction {
 
   #open(): TransactionWork {
     if (this.#work === undefined) {
-      throw new StreamsightError('SS_ERR_TRANSACTION_STATE', 'the transaction was already committed or aborted');
+      throw new StreamsightError(
+        'SS_ERR_TRANSACTION_STATE',
+        'the transaction was already committed or aborted',
+      );
     }
     return this.#work;
   }
@@ -79,7 +84,8 @@ export class EmbeddedTransaction implements LogTransaction {
 
 /** Checks one consumer-offset commit (the log checks that topic and partition exist). */
 export function checkOffsetCommit(group: string, o: TopicPartitionOffset): OffsetCommit {
-  if (typeof group !== 'string' || group.length === 0) throw invalid(`consumer group ${JSON.stringify(group)}`);
+  if (typeof group !== 'string' || group.length === 0)
+    throw invalid(`consumer group ${JSON.stringify(group)}`);
   if (!Number.isSafeInteger(o.offset) || o.offset < 0) {
     throw invalid(`offset ${o.offset} for ${o.topic}/${o.partition}; offsets are integers >= 0`);
   }

@@ -48,18 +48,27 @@ export function resolveEmbeddedLogOptions(options: EmbeddedLogOptions): Resolved
   }
   for (const name of Object.keys(options)) {
     if (name !== 'path' && !Object.hasOwn(limits, name)) {
-      throw invalid(name, `unknown option "${name}"; expected one of path, ${Object.keys(limits).join(', ')}`);
+      throw invalid(
+        name,
+        `unknown option "${name}"; expected one of path, ${Object.keys(limits).join(', ')}`,
+      );
     }
   }
   if (typeof options.path !== 'string' || options.path.length === 0) {
-    throw invalid('path', `option "path" is ${JSON.stringify(options.path)}; expected a non-empty directory path`);
+    throw invalid(
+      'path',
+      `option "path" is ${JSON.stringify(options.path)}; expected a non-empty directory path`,
+    );
   }
   const resolved: ResolvedEmbeddedLogOptions = { ...defaultEmbeddedLogOptions, path: options.path };
   for (const [name, [min, max]] of Object.entries(limits) as [keyof typeof limits, [number, number]][]) {
     const value = options[name];
     if (value === undefined) continue;
     if (!Number.isInteger(value) || value < min || value > max) {
-      throw invalid(name, `option "${name}" is ${JSON.stringify(value)}; expected an integer from ${min} to ${max}`);
+      throw invalid(
+        name,
+        `option "${name}" is ${JSON.stringify(value)}; expected an integer from ${min} to ${max}`,
+      );
     }
     resolved[name] = value;
   }
@@ -67,5 +76,7 @@ export function resolveEmbeddedLogOptions(options: EmbeddedLogOptions): Resolved
 }
 
 function invalid(option: string, message: string): StreamsightError {
-  return new StreamsightError('SS_ERR_INVALID_OPTION', `openEmbeddedLog: ${message}`, { details: { option } });
+  return new StreamsightError('SS_ERR_INVALID_OPTION', `openEmbeddedLog: ${message}`, {
+    details: { option },
+  });
 }
