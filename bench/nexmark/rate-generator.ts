@@ -10,7 +10,7 @@ const { path, events, rate } = workerData as { path: string; events: number; rat
 const log = await openEmbeddedLog({ path });
 const start = Date.now();
 const generator = new NexmarkGenerator({ seed: 1, baseTime: start, firstEventRate: rate });
-const tickMs = 5;
+const tickMs = 1;
 let next = 0;
 while (next < events) {
   // Everything due by now goes out in one append.

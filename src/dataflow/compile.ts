@@ -48,6 +48,8 @@ export interface CompiledPipeline {
   consumers: Map<PlanNode, PlanNode[]>;
   /** `keyBy` nodes whose only consumer is a tumbling/hopping window: pre-aggregated upstream. */
   combined: Set<PlanNode>;
+  /** `topK` nodes fed by final-only windows: each upstream task ships only its local top n. */
+  localTopK: Set<PlanNode>;
 }
 
 /** Nodes that start a new stage behind a repartition. */
@@ -199,5 +201,13 @@ export function compilePipeline(app: App, pipeline: PipelineDef): CompiledPipeli
   const internalTopics = stages.flatMap((s) =>
     [...s.outputs].map(([name, partitions]) => ({ name, partitions })),
   );
-  return { name: pipeline.name, stages, internalTopics, consumers, combined };
+  // topK after final-only windows: ship local tops (see operators/local-top-k.ts).
+  const localTopK = new Set<PlanNode>();
+  for (const n of order) {
+    if (n.kind !== 'topK' || n.input.kind !== 'window') continue;
+    const w = n.input;
+    if (w.options.earlyEveryMs === 0 && w.options.allowedLatenessMs === 0 && consumers.get(w)!.length === 1)
+      localTopK.add(n);
+  }
+  return { name: pipeline.name, stages, internalTopics, consumers, combined, localTopK };
 }

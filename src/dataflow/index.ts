@@ -2,6 +2,8 @@ export * from './aggregators/index.ts';
 export { type App, type AppBuilder, defineApp, type TopicOptions } from './app.ts';
 export { type Codec, type CodecName, jsonCodec, type Key, msgpackCodec, stringCodec } from './codec.ts';
 export { type Duration, toMillis } from './duration.ts';
+export type { StatePut } from './operators/operator.ts';
+export type { ProcessContext, ProcessOperator } from './operators/process.ts';
 export { createAppTopics, type RunningApp, type RunOptions, runApp } from './runtime.ts';
 export { MemoryView, type Sink, type SinkContext, type SinkRecord, type ViewChange } from './sink.ts';
 export {
@@ -15,7 +17,5 @@ export {
   type WindowedStream,
   type WindowOptions,
 } from './stream.ts';
-export type { ProcessContext, ProcessOperator } from './operators/process.ts';
-export type { StatePut } from './operators/operator.ts';
 export type { TaskMetrics } from './task.ts';
 export { hopping, session, sliding, tumbling, type WindowResult, type WindowSpec } from './windows.ts';

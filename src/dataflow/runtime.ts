@@ -14,7 +14,10 @@ export interface RunOptions {
   log: Log;
   /** Read sources up to their current end, fire every window, then finish (default false). */
   bounded?: boolean;
-  /** Minimum time between checkpoints while caught up with the inputs (default 10 ms): bounds latency. */
+  /**
+   * Minimum time between checkpoints while caught up with the inputs (default 0: after every fetched
+   * batch, so results become visible as soon as they are computed; pipelined commits bound the rate).
+   */
   checkpointIntervalMs?: number;
   /** Minimum time between checkpoints while there is a backlog (default 200 ms): raises throughput. */
   backlogCheckpointIntervalMs?: number;
@@ -40,7 +43,13 @@ export interface RunningApp {
   metrics(): TaskMetrics[];
 }
 
-const DEFAULTS = { bounded: false, checkpointIntervalMs: 10, backlogCheckpointIntervalMs: 200, maxInFlightCommits: 4, fetchMaxRecords: 2048 };
+const DEFAULTS = {
+  bounded: false,
+  checkpointIntervalMs: 0,
+  backlogCheckpointIntervalMs: 200,
+  maxInFlightCommits: 4,
+  fetchMaxRecords: 2048,
+};
 
 /** Creates every topic an app needs. Idempotent. */
 export async function createAppTopics(

@@ -30,6 +30,7 @@ import type { App } from './app.ts';
 import { jsonCodec, type Key, keyBytes, msgpackCodec } from './codec.ts';
 import { type CompiledPipeline, isBoundary, type Stage, type StageInput } from './compile.ts';
 import { JoinOperator, LookupOperator } from './operators/join.ts';
+import { LocalTopKOperator } from './operators/local-top-k.ts';
 import {
   discard,
   FanOut,
@@ -55,7 +56,7 @@ export interface TaskOptions {
   partition: number;
   log: Log;
   bounded: boolean;
-  /** Minimum time between checkpoints while the task is caught up with its inputs (default 10 ms). */
+  /** Minimum time between checkpoints while the task is caught up with its inputs (default 0). */
   checkpointIntervalMs: number;
   /** Minimum time between checkpoints while there is a backlog to read (default 200 ms). */
   backlogCheckpointIntervalMs: number;
@@ -112,7 +113,8 @@ export class Task implements TaskOutput {
   readonly #stateful: StatefulOperator[] = [];
   readonly #operatorMetrics: OperatorMetrics[] = [];
   readonly #ops = new Map<PlanNode, Operator | JoinOperator>();
-  readonly #combiners: PartialAggregateOperator[] = [];
+  /** Operators that hold results until the checkpoint (pre-aggregation, local top-k). */
+  readonly #flushers: Array<{ flush(): void }> = [];
   #outputs = new Map<string, ProducerRecord[]>();
   #sinkBatches = new Map<Sink<unknown>, SinkRecord<unknown>[]>();
   readonly #inFlight: Promise<unknown>[] = [];
@@ -152,13 +154,13 @@ export class Task implements TaskOutput {
           ? (this.#receiver(spec.node, undefined) as LookupOperator).table
           : spec.kind === 'broadcast'
             ? (this.#receiver(spec.node, undefined) as ProcessOperatorAdapter).broadcast
-          : spec.kind === 'source'
-            ? this.#emitter(spec.node)
-            : spec.node.kind === 'topK'
-              ? this.#receiver(spec.node, undefined)
-              : spec.partial
-                ? this.#receiver(options.pipeline.consumers.get(spec.node)![0], spec.node)
-                : this.#emitter(spec.node);
+            : spec.kind === 'source'
+              ? this.#emitter(spec.node)
+              : spec.node.kind === 'topK'
+                ? this.#receiver(spec.node, undefined)
+                : spec.partial
+                  ? this.#receiver(options.pipeline.consumers.get(spec.node)![0], spec.node)
+                  : this.#emitter(spec.node);
       this.#inputs.push({
         spec,
         position: 0,
@@ -257,7 +259,15 @@ export class Task implements TaskOutput {
       case 'join':
         return new JoinOperator(node.id, store, node.options, node.fn, this.#emitter(node), this);
       case 'process':
-        return new ProcessOperatorAdapter(node.id, store, node.factory(), this.#emitter(node), this, node.late, this.#o.partition);
+        return new ProcessOperatorAdapter(
+          node.id,
+          store,
+          node.factory(),
+          this.#emitter(node),
+          this,
+          node.late,
+          this.#o.partition,
+        );
       case 'to':
         return new ToTopicOperator(node.id, node.topic, this);
       case 'sink':
@@ -279,7 +289,12 @@ export class Task implements TaskOutput {
         const keyFn = c.kind === 'keyBy' ? c.fn : (r: { start: number }) => r.start;
         const op = new RepartitionOperator(`${c.id}-writer`, topic, stage.outputs.get(topic)!, keyFn, this);
         this.#operatorMetrics.push(op.metrics);
-        targets.push(op);
+        if (c.kind === 'topK' && pipeline.localTopK.has(c)) {
+          const local = new LocalTopKOperator(`${c.id}-local`, c.n, c.by, op);
+          this.#operatorMetrics.push(local.metrics);
+          this.#flushers.push(local);
+          targets.push(local);
+        } else targets.push(op);
       } else targets.push(this.#receiver(c, node));
     }
     return targets.length === 0 ? discard : targets.length === 1 ? targets[0] : new FanOut(targets);
@@ -310,7 +325,7 @@ export class Task implements TaskOutput {
       this,
     );
     this.#operatorMetrics.push(op.metrics);
-    this.#combiners.push(op);
+    this.#flushers.push(op);
     return op;
   }
 
@@ -685,7 +700,7 @@ export class Task implements TaskOutput {
   async #checkpoint(): Promise<void> {
     const { log, stage, partition, now } = this.#o;
     const marker = `${partition}:${this.#watermark}:${this.#idle ? 1 : 0}`;
-    for (const c of this.#combiners) c.flush();
+    for (const f of this.#flushers) f.flush();
     const announce = stage.outputs.size > 0 && marker !== this.#announced;
     if (!this.#dirtyPositions && this.#outputs.size === 0 && this.#sinkBatches.size === 0 && !announce)
       return;
@@ -711,10 +726,17 @@ export class Task implements TaskOutput {
     // consumer-group offset (which is one per partition).
     const broadcast: Record<string, number> = {};
     for (const i of this.#inputs) if (i.spec.kind === 'broadcast') broadcast[i.spec.topic] = i.position;
-    txn.putState(this.#metaStore, partition, 'task', msgpackCodec.encode({ wm: this.#watermark, inputs, broadcast }));
+    txn.putState(
+      this.#metaStore,
+      partition,
+      'task',
+      msgpackCodec.encode({ wm: this.#watermark, inputs, broadcast }),
+    );
     txn.commitOffsets(
       this.#group,
-      this.#inputs.filter((i) => i.spec.kind !== 'broadcast').map((i) => ({ topic: i.spec.topic, partition, offset: i.position })),
+      this.#inputs
+        .filter((i) => i.spec.kind !== 'broadcast')
+        .map((i) => ({ topic: i.spec.topic, partition, offset: i.position })),
     );
     const sinks = this.#sinkBatches;
     this.#outputs = new Map();

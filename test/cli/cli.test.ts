@@ -70,10 +70,30 @@ describe('streamsight CLI', { timeout: 120_000 }, () => {
 
   it('replays a file with produce and shows it with tail, reporting malformed lines', async () => {
     const file = join(dir, 'clicks.jsonl');
-    const lines = ['{"user":"ann","at":1000}', '{"user":"bob","at":2000}', 'not json', '{"user":"ann","at":3000}'];
+    const lines = [
+      '{"user":"ann","at":1000}',
+      '{"user":"bob","at":2000}',
+      'not json',
+      '{"user":"ann","at":3000}',
+    ];
     await writeFile(file, `${lines.join('\n')}\n`);
-    assert.equal((await cli(['--data-dir', dir, 'topics', 'create', 'replayed', '--partitions', '2'])).code, 0);
-    const produced = await cli(['--data-dir', dir, 'produce', file, '--topic', 'replayed', '--key', 'user', '--time', 'at', '--quiet']);
+    assert.equal(
+      (await cli(['--data-dir', dir, 'topics', 'create', 'replayed', '--partitions', '2'])).code,
+      0,
+    );
+    const produced = await cli([
+      '--data-dir',
+      dir,
+      'produce',
+      file,
+      '--topic',
+      'replayed',
+      '--key',
+      'user',
+      '--time',
+      'at',
+      '--quiet',
+    ]);
     assert.equal(produced.code, 0, produced.stderr);
     assert.match(produced.stdout, /produced 3 records to replayed.*1 malformed/);
     assert.match(produced.stderr, /line 3: invalid-json/);

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { createAppTopics, defineApp, msgpackCodec, type ProcessOperator, runApp } from '../../src/dataflow/index.ts';
+import {
+  createAppTopics,
+  defineApp,
+  msgpackCodec,
+  type ProcessOperator,
+  runApp,
+} from '../../src/dataflow/index.ts';
 import { produceJson, type TempLog, tempLog } from '../helpers/temp-log.ts';
 
 interface Click {
