@@ -1,15 +1,22 @@
 /**
  * Throughput of the embedded log: appends N records of ~150 bytes in calls of 1000 from one thread
  * (awaiting each call, then with several calls in flight), then fetches them all back, decoded.
+ * Prints the median of `--runs` runs, each on a fresh log in a temporary directory.
  * Usage: node bench/log-append.ts [--records 1000000] [--per-call 1000] [--value-bytes 150]
- *   [--partitions 1] [--in-flight 8] [--linger-ms 2] [--max-batch-records 1024] [--max-records 1024]
+ *   [--partitions 1] [--in-flight 8] [--linger-ms 0] [--max-batch-records 1024] [--max-records 1024]
+ *   [--runs 3]
  */
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultEmbeddedLogOptions, type Log, openEmbeddedLog, type ProducerRecord } from '../src/log/index.ts';
+import {
+  defaultEmbeddedLogOptions,
+  type Log,
+  openEmbeddedLog,
+  type ProducerRecord,
+} from '../src/log/index.ts';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +28,7 @@ const { values } = parseArgs({
     'linger-ms': { type: 'string', default: String(defaultEmbeddedLogOptions.lingerMs) },
     'max-batch-records': { type: 'string', default: String(defaultEmbeddedLogOptions.maxBatchRecords) },
     'max-records': { type: 'string', default: '1024' },
+    runs: { type: 'string', default: '3' },
   },
 });
 const total = Number(values.records);
@@ -29,17 +37,32 @@ const valueBytes = Number(values['value-bytes']);
 const partitions = Number(values.partitions);
 const inFlight = Number(values['in-flight']);
 const fetchMaxRecords = Number(values['max-records']);
-const logOptions = { lingerMs: Number(values['linger-ms']), maxBatchRecords: Number(values['max-batch-records']) };
+const runs = Number(values.runs);
+const logOptions = {
+  lingerMs: Number(values['linger-ms']),
+  maxBatchRecords: Number(values['max-batch-records']),
+};
 
+// Records are prebuilt, so the numbers measure the log and not the making of test data; values and
+// keys are shared, so the garbage collector has little test data to walk.
 const encoder = new TextEncoder();
-/** One call's records: prebuilt, so the numbers measure the log and not the test data. */
+const valuePool = Array.from({ length: 26 }, (_, i) => new Uint8Array(valueBytes).fill(97 + i));
+const keyPool = Array.from({ length: 10_000 }, (_, i) => encoder.encode(`bidder-${i}`));
 const calls: ProducerRecord[][] = Array.from({ length: Math.ceil(total / perCall) }, (_, c) =>
   Array.from({ length: Math.min(perCall, total - c * perCall) }, (_, i) => {
     const n = c * perCall + i;
-    const value = new Uint8Array(valueBytes).fill(97 + (n % 26));
-    return partitions === 1 ? { value, partition: 0 } : { key: encoder.encode(`bidder-${n % 10_000}`), value };
+    const value = valuePool[n % valuePool.length];
+    return partitions === 1 ? { value, partition: 0 } : { key: keyPool[n % keyPool.length], value };
   }),
 );
+
+/** Records per second of each measurement, by name, over all runs. */
+const rates = new Map<string, number[]>();
+
+function record(what: string, records: number, started: number): void {
+  const rate = records / ((performance.now() - started) / 1000);
+  rates.set(what, [...(rates.get(what) ?? []), rate]);
+}
 
 async function withLog(body: (log: Log) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'streamsight-bench-log-'));
@@ -53,15 +76,10 @@ async function withLog(body: (log: Log) => Promise<void>): Promise<void> {
   }
 }
 
-function report(what: string, records: number, started: number): void {
-  const seconds = (performance.now() - started) / 1000;
-  console.log(`${what.padEnd(44)} ${Math.round(records / seconds).toLocaleString('en-US').padStart(11)} records/s  (${seconds.toFixed(2)} s)`);
-}
-
 async function appendSequentially(log: Log): Promise<void> {
   const started = performance.now();
   for (const records of calls) await log.append('bids', records);
-  report(`append, calls of ${perCall}, one at a time`, total, started);
+  record(`append, calls of ${perCall}, one at a time`, total, started);
 }
 
 async function appendConcurrently(log: Log): Promise<void> {
@@ -71,7 +89,7 @@ async function appendConcurrently(log: Log): Promise<void> {
     while (next < calls.length) await log.append('bids', calls[next++]);
   };
   await Promise.all(Array.from({ length: inFlight }, lane));
-  report(`append, calls of ${perCall}, ${inFlight} in flight`, total, started);
+  record(`append, calls of ${perCall}, ${inFlight} in flight`, total, started);
 }
 
 async function fetchAll(log: Log): Promise<void> {
@@ -87,15 +105,23 @@ async function fetchAll(log: Log): Promise<void> {
     }
   }
   if (records !== total || checksum === 0) throw new Error(`fetched ${records} of ${total} records`);
-  report(`fetch + decode, maxRecords ${fetchMaxRecords}`, records, started);
+  record(`fetch + decode, maxRecords ${fetchMaxRecords}`, records, started);
 }
 
 console.log(
   `embedded log: ${total.toLocaleString('en-US')} records of ${valueBytes} B, ${partitions} partition(s), ` +
     `lingerMs ${logOptions.lingerMs}, maxBatchRecords ${logOptions.maxBatchRecords}, Node ${process.version}`,
 );
-await withLog(async (log) => {
-  await appendSequentially(log);
-  await fetchAll(log);
-});
-await withLog(appendConcurrently);
+for (let run = 0; run < runs; run++) {
+  await withLog(async (log) => {
+    await appendSequentially(log);
+    await fetchAll(log);
+  });
+  await withLog(appendConcurrently);
+}
+for (const [what, all] of rates) {
+  const sorted = [...all].sort((a, b) => a - b);
+  const median = Math.round(sorted[Math.floor(sorted.length / 2)]).toLocaleString('en-US');
+  const range = `${Math.round(sorted[0] / 1000)}k to ${Math.round(sorted.at(-1)! / 1000)}k`;
+  console.log(`${what.padEnd(40)} ${median.padStart(11)} records/s  (median of ${all.length}: ${range})`);
+}

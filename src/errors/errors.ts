@@ -35,6 +35,12 @@ export const ErrorCodes = {
   SS_ERR_LATE_RECORD: 'the record arrived after its window closed',
   /** A pipeline definition is invalid (for example inputs that are not co-partitioned). */
   SS_ERR_INVALID_PIPELINE: 'the pipeline definition is invalid',
+  /** A CEP runtime rule (or rule command) is invalid; `details.path` names the offending part. */
+  SS_ERR_INVALID_RULE: 'the rule is invalid',
+  /** A CEP runtime rule with this id is active already. */
+  SS_ERR_RULE_EXISTS: 'a rule with this id is active already',
+  /** The app has no active CEP runtime rule with this id. */
+  SS_ERR_RULE_NOT_FOUND: 'the rule does not exist',
   /** The app is unknown or could not be loaded. */
   SS_ERR_APP_NOT_FOUND: 'the app is unknown or could not be loaded',
   /** A line of an input file is malformed. */
@@ -43,6 +49,8 @@ export const ErrorCodes = {
   SS_ERR_FILE: 'the input file could not be read',
   /** A worker thread failed. */
   SS_ERR_WORKER: 'a worker thread failed',
+  /** Serialised model or detector bytes could not be decoded (foreign bytes, unknown kind or version). */
+  SS_ERR_MODEL_DECODE: 'the serialised model could not be decoded',
   /** The operation was aborted through its AbortSignal. */
   SS_ERR_ABORTED: 'the operation was aborted',
 } as const;

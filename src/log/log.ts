@@ -15,7 +15,7 @@ export interface ProducerRecord {
   /** Partitioning key; records with equal keys land in the same partition. */
   key?: Uint8Array | null;
   value: Uint8Array | null;
-  /** Event time in ms since the epoch; defaults to the append time. */
+  /** Event time in ms since the epoch; defaults to the append time. Fractions of a ms are cut off. */
   timestamp?: number;
   headers?: Headers;
   /** Explicit partition; default: murmur2(key) like Kafka, round-robin when there is no key. */
@@ -69,6 +69,7 @@ export interface FetchOptions {
   maxBytes?: number;
   /** When no record is available, wait up to this long for one (default 0: return at once). */
   maxWaitMs?: number;
+  /** Aborting ends a wait early: the fetch then resolves with what is there (possibly nothing). */
   signal?: AbortSignal;
 }
 
@@ -102,8 +103,12 @@ export interface LogTransaction {
 }
 
 export interface Log {
-  /** Creates a topic. Idempotent when it exists with the same partition count. */
+  /**
+   * Creates a topic. Idempotent when it exists with the same partition count (its stored retention is
+   * kept); SS_ERR_TOPIC_EXISTS with another count.
+   */
   createTopic(name: string, config: TopicConfig): Promise<void>;
+  /** Deletes a topic with its records and committed offsets; SS_ERR_TOPIC_NOT_FOUND when there is none. */
   deleteTopic(name: string): Promise<void>;
   listTopics(): Promise<TopicDescription[]>;
   describeTopic(name: string): Promise<TopicDescription>;

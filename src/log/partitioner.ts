@@ -38,6 +38,9 @@ export function murmur2(data: Uint8Array): number {
 /**
  * Kafka's `Utils.toPositive`: clears the sign bit (not `Math.abs`, which Kafka avoids because
  * `abs(-2^31)` is negative).
+ *
+ * @example
+ * toPositive(-790332482); // 1357151166
  */
 export function toPositive(n: number): number {
   return n & 0x7fffffff;

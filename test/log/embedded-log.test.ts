@@ -265,6 +265,21 @@ describe('embedded log', () => {
     }
   });
 
+  it('waits longer than setTimeout allows when asked to', async () => {
+    // Regression guard: setTimeout fires after 1 ms for delays past 2^31 - 1.
+    const { log } = await freshLog();
+    try {
+      await log.createTopic('t', { partitions: 1 });
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 200);
+      const started = Date.now();
+      await log.fetch('t', 0, 0, { maxWaitMs: 2 ** 40, signal: controller.signal });
+      assert.ok(Date.now() - started >= 150, 'waited for the abort');
+    } finally {
+      await log.close();
+    }
+  });
+
   it('runs retention in the background', async () => {
     const { log } = await freshLog({ retentionIntervalMs: 20 });
     try {

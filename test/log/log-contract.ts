@@ -320,7 +320,9 @@ export function logContract(name: string, factory: () => Promise<LogUnderTest>):
             );
             assert.equal(error.details.partition, partition);
           }
-          await expectCode(log.fetch(topic, 3, 0), 'SS_ERR_PARTITION_NOT_FOUND');
+          for (const partition of [3, -1, 0.5]) {
+            await expectCode(log.fetch(topic, partition, 0), 'SS_ERR_PARTITION_NOT_FOUND');
+          }
           // A call with one bad record appends none of its records.
           await expectCode(
             log.append(topic, [

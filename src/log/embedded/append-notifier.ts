@@ -51,7 +51,8 @@ export class AppendNotifier {
         resolve();
       };
       waiters.add(done);
-      const timeout = setTimeout(done, timeoutMs);
+      // setTimeout fires at once for delays past 2^31 - 1 ms (24.8 days); a longer wait is that long.
+      const timeout = setTimeout(done, Math.min(timeoutMs, 2 ** 31 - 1));
       const poll =
         this.#pollIntervalMs > 0
           ? setInterval(() => {
