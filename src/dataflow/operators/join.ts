@@ -20,6 +20,7 @@ import {
   keyTag,
   type Operator,
   type OperatorMetrics,
+  OperatorWatermark,
   type StatefulOperator,
   type StatePut,
   untagKey,
@@ -35,8 +36,6 @@ interface Side {
   dirty: Set<Key>;
 }
 
-const META = '~meta';
-
 export class JoinOperator implements StatefulOperator {
   readonly store: string;
   readonly metrics: OperatorMetrics;
@@ -50,8 +49,7 @@ export class JoinOperator implements StatefulOperator {
   readonly #out: TaskOutput;
   readonly #l: Side = { name: 'L', entries: new Map(), dirty: new Set() };
   readonly #r: Side = { name: 'R', entries: new Map(), dirty: new Set() };
-  #watermark = Number.NEGATIVE_INFINITY;
-  #metaDirty = false;
+  readonly #wm = new OperatorWatermark();
 
   constructor(
     id: string,
@@ -76,7 +74,7 @@ export class JoinOperator implements StatefulOperator {
   #arrive(own: Side, other: Side, value: unknown, key: Key, ts: number): void {
     this.metrics.recordsIn++;
     const size = this.#windowSize;
-    if (size !== undefined && alignDown(ts, size) + size <= this.#watermark) {
+    if (size !== undefined && alignDown(ts, size) + size <= this.#wm.value) {
       this.#out.late(undefined, value, key, ts, this.#id);
       return;
     }
@@ -96,7 +94,7 @@ export class JoinOperator implements StatefulOperator {
       }
     }
     // A record past its matching horizon can still match what is stored, but nothing that comes later.
-    if (this.#within !== undefined && ts + this.#within < this.#watermark) return;
+    if (this.#within !== undefined && ts + this.#within < this.#wm.value) return;
     let list = own.entries.get(key);
     if (!list) {
       list = [];
@@ -107,9 +105,7 @@ export class JoinOperator implements StatefulOperator {
   }
 
   onWatermark(watermark: number): void {
-    if (watermark <= this.#watermark) return;
-    this.#watermark = watermark;
-    this.#metaDirty = true;
+    if (!this.#wm.advance(watermark)) return;
     const size = this.#windowSize;
     const within = this.#within;
     if (size === undefined && within === undefined) return;
@@ -134,18 +130,12 @@ export class JoinOperator implements StatefulOperator {
       }
       side.dirty.clear();
     }
-    if (this.#metaDirty) {
-      put(META, msgpackCodec.encode(this.#watermark));
-      this.#metaDirty = false;
-    }
+    this.#wm.checkpoint(put);
   }
 
   restore(entries: Iterable<[string, Uint8Array]>): void {
     for (const [id, bytes] of entries) {
-      if (id === META) {
-        this.#watermark = (msgpackCodec.decode(bytes) as number | null) ?? Number.NEGATIVE_INFINITY;
-        continue;
-      }
+      if (this.#wm.restore(id, bytes)) continue;
       const side = id[0] === 'L' ? this.#l : this.#r;
       side.entries.set(untagKey(id.slice(1)), msgpackCodec.decode(bytes) as Entry[]);
     }

@@ -5,7 +5,7 @@
  * operator's results reach downstream operators of the same task before their own watermark hook runs.
  */
 
-import type { Key } from '../codec.ts';
+import { type Key, msgpackCodec } from '../codec.ts';
 
 export interface Operator {
   push(value: unknown, key: Key | undefined, ts: number): void;
@@ -57,4 +57,35 @@ export function keyTag(key: Key): string {
 /** Inverse of keyTag. */
 export function untagKey(tag: string): Key {
   return tag.charCodeAt(0) === 110 /* n */ ? Number(tag.slice(1)) : tag.slice(1);
+}
+
+/**
+ * A stateful operator's own watermark, checkpointed under the reserved state key `~meta` so that a
+ * restarted operator judges lateness exactly as before.
+ */
+export class OperatorWatermark {
+  static readonly KEY = '~meta';
+  value = Number.NEGATIVE_INFINITY;
+  #dirty = false;
+
+  /** Moves forward to `watermark`; false when it is not ahead. */
+  advance(watermark: number): boolean {
+    if (watermark <= this.value) return false;
+    this.value = watermark;
+    this.#dirty = true;
+    return true;
+  }
+
+  checkpoint(put: StatePut): void {
+    if (!this.#dirty) return;
+    put(OperatorWatermark.KEY, msgpackCodec.encode(this.value));
+    this.#dirty = false;
+  }
+
+  /** Takes the entry if it is the watermark's; returns whether it was. */
+  restore(id: string, bytes: Uint8Array): boolean {
+    if (id !== OperatorWatermark.KEY) return false;
+    this.value = (msgpackCodec.decode(bytes) as number | null) ?? Number.NEGATIVE_INFINITY;
+    return true;
+  }
 }

@@ -6,7 +6,7 @@
  * outputs and positions — so such operators are exactly-once like the built-in ones.
  */
 
-import type { Key } from '../codec.ts';
+import { jsonCodec, type Key, keyBytes } from '../codec.ts';
 import type { TopicDef } from '../plan.ts';
 import type { Operator, OperatorMetrics, StatefulOperator, StatePut } from './operator.ts';
 import type { TaskOutput } from './outputs.ts';
@@ -15,6 +15,12 @@ import type { TaskOutput } from './outputs.ts';
 export interface ProcessContext<U> {
   /** Emits a record downstream (default key: the input record's key; default time: its time). */
   emit(value: U, key?: Key, ts?: number): void;
+  /**
+   * Appends a record (JSON value) to the topic named `topic`, in the task's checkpoint transaction:
+   * for outputs chosen while the app runs, such as one alert topic per CEP rule. The topic must exist
+   * when the checkpoint commits. Default key and time: the input record's.
+   */
+  output(topic: string, value: unknown, key?: Key, ts?: number): void;
   /** Sends a record that arrived too late to the late output (the dead letters by default). */
   late(value: unknown, key: Key | undefined, ts: number): void;
   /** The task's current watermark. */
@@ -94,6 +100,14 @@ export class ProcessOperatorAdapter implements Operator, StatefulOperator {
       emit(value: unknown, key?: Key, ts?: number) {
         metrics.recordsOut++;
         next.push(value, key ?? ctx.key, ts ?? ctx.ts);
+      },
+      output(topic: string, value: unknown, key?: Key, ts?: number) {
+        const k = key ?? ctx.key;
+        out.append(topic, {
+          key: k === undefined ? null : keyBytes(k),
+          value: jsonCodec.encode(value),
+          timestamp: ts ?? ctx.ts,
+        });
       },
       late(value: unknown, key: Key | undefined, ts: number) {
         out.late(late, value, key, ts, id);

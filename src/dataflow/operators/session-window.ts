@@ -17,6 +17,7 @@ import {
   keyTag,
   type Operator,
   type OperatorMetrics,
+  OperatorWatermark,
   type StatefulOperator,
   type StatePut,
   untagKey,
@@ -35,8 +36,6 @@ export interface SessionWindowConfig {
 /** [start, end, accumulator, fired (0 | 1)] — an array so it checkpoints compactly. */
 type Session = [number, number, unknown, number];
 
-const META = '~meta';
-
 export class SessionWindowOperator implements Operator, StatefulOperator {
   readonly store: string;
   readonly metrics: OperatorMetrics;
@@ -47,8 +46,7 @@ export class SessionWindowOperator implements Operator, StatefulOperator {
   /** floor(end / gap) → keys with a session ending in that bucket (may be stale). */
   readonly #byEnd = new Map<number, Set<Key>>();
   readonly #dirty = new Set<Key>();
-  #watermark = Number.NEGATIVE_INFINITY;
-  #metaDirty = false;
+  readonly #wm = new OperatorWatermark();
 
   constructor(config: SessionWindowConfig, next: Operator, out: TaskOutput) {
     this.#c = config;
@@ -62,7 +60,7 @@ export class SessionWindowOperator implements Operator, StatefulOperator {
     this.metrics.recordsIn++;
     const k = key as Key;
     const { gap, aggregator: agg, allowedLatenessMs } = this.#c;
-    if (ts + gap + allowedLatenessMs <= this.#watermark) {
+    if (ts + gap + allowedLatenessMs <= this.#wm.value) {
       this.#out.late(this.#c.late, value, key, ts, this.#c.id);
       return;
     }
@@ -85,13 +83,11 @@ export class SessionWindowOperator implements Operator, StatefulOperator {
     if (list.length > 1) list.sort((a, b) => a[0] - b[0]);
     this.#dirty.add(k);
     this.#index(k, merged[1]);
-    if (wasFired || merged[1] <= this.#watermark) this.#fire(k, merged);
+    if (wasFired || merged[1] <= this.#wm.value) this.#fire(k, merged);
   }
 
   onWatermark(watermark: number): void {
-    if (watermark <= this.#watermark) return;
-    this.#watermark = watermark;
-    this.#metaDirty = true;
+    if (!this.#wm.advance(watermark)) return;
     const { gap, allowedLatenessMs } = this.#c;
     const last = Number.isFinite(watermark) ? Math.floor(watermark / gap) : Number.POSITIVE_INFINITY;
     const buckets = [...this.#byEnd.keys()].filter((b) => b <= last).sort((a, b) => a - b);
@@ -124,18 +120,12 @@ export class SessionWindowOperator implements Operator, StatefulOperator {
       put(keyTag(k), list === undefined ? null : msgpackCodec.encode(list));
     }
     this.#dirty.clear();
-    if (this.#metaDirty) {
-      put(META, msgpackCodec.encode(this.#watermark));
-      this.#metaDirty = false;
-    }
+    this.#wm.checkpoint(put);
   }
 
   restore(entries: Iterable<[string, Uint8Array]>): void {
     for (const [id, bytes] of entries) {
-      if (id === META) {
-        this.#watermark = (msgpackCodec.decode(bytes) as number | null) ?? Number.NEGATIVE_INFINITY;
-        continue;
-      }
+      if (this.#wm.restore(id, bytes)) continue;
       const k = untagKey(id);
       const list = msgpackCodec.decode(bytes) as Session[];
       this.#sessions.set(k, list);

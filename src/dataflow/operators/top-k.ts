@@ -10,6 +10,7 @@ import {
   keyTag,
   type Operator,
   type OperatorMetrics,
+  OperatorWatermark,
   type StatefulOperator,
   type StatePut,
   untagKey,
@@ -28,8 +29,6 @@ interface WindowRows {
   rows: Map<Key, WindowResult<Key, unknown>>;
 }
 
-const META = '~meta';
-
 export class TopKOperator implements Operator, StatefulOperator {
   readonly store: string;
   readonly metrics: OperatorMetrics;
@@ -37,8 +36,7 @@ export class TopKOperator implements Operator, StatefulOperator {
   readonly #next: Operator;
   readonly #windows = new Map<number, WindowRows>();
   readonly #dirty = new Map<number, Set<Key>>();
-  #watermark = Number.NEGATIVE_INFINITY;
-  #metaDirty = false;
+  readonly #wm = new OperatorWatermark();
 
   constructor(config: TopKConfig, next: Operator) {
     this.#c = config;
@@ -63,13 +61,11 @@ export class TopKOperator implements Operator, StatefulOperator {
     }
     keys.add(r.key);
     // A result for a window already emitted (allowed lateness upstream) re-emits it.
-    if (r.end <= this.#watermark) this.#fire(r.start, w, false);
+    if (r.end <= this.#wm.value) this.#fire(r.start, w, false);
   }
 
   onWatermark(watermark: number): void {
-    if (watermark <= this.#watermark) return;
-    this.#watermark = watermark;
-    this.#metaDirty = true;
+    if (!this.#wm.advance(watermark)) return;
     const due = [...this.#windows].filter(([, w]) => w.end <= watermark).sort((a, b) => a[0] - b[0]);
     for (const [start, w] of due) this.#fire(start, w, true);
   }
@@ -83,18 +79,12 @@ export class TopKOperator implements Operator, StatefulOperator {
       }
     }
     this.#dirty.clear();
-    if (this.#metaDirty) {
-      put(META, msgpackCodec.encode(this.#watermark));
-      this.#metaDirty = false;
-    }
+    this.#wm.checkpoint(put);
   }
 
   restore(entries: Iterable<[string, Uint8Array]>): void {
     for (const [id, bytes] of entries) {
-      if (id === META) {
-        this.#watermark = (msgpackCodec.decode(bytes) as number | null) ?? Number.NEGATIVE_INFINITY;
-        continue;
-      }
+      if (this.#wm.restore(id, bytes)) continue;
       const row = msgpackCodec.decode(bytes) as WindowResult<Key, unknown>;
       const start = Number(id.slice(0, id.indexOf(':')));
       let w = this.#windows.get(start);
