@@ -12,16 +12,15 @@ import {
   count,
   defineApp,
   hopping,
+  jsonCodec,
   type Log,
   maxBy,
-  jsonCodec,
-  session,
   type Simulator,
+  session,
   type TopK,
   tumbling,
   type WindowResult,
 } from '../../src/index.ts';
-
 
 const PARTITIONS = 4;
 

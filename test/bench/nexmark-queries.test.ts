@@ -12,7 +12,9 @@ import { createAppTopics, jsonCodec, runApp, type TopK, type WindowResult } from
 import { type TempLog, tempLog } from '../helpers/temp-log.ts';
 
 const EVENTS = 40_000; // 20 s of event time at 2,000 events/s
-const events: NexmarkEvent[] = [...new NexmarkGenerator({ seed: 3, padExtra: false, firstEventRate: 2_000 }).events(0, EVENTS)];
+const events: NexmarkEvent[] = [
+  ...new NexmarkGenerator({ seed: 3, padExtra: false, firstEventRate: 2_000 }).events(0, EVENTS),
+];
 const bids = events.filter((e) => e.type === 'bid').map((e) => e.bid);
 const persons = events.filter((e) => e.type === 'person').map((e) => e.person);
 const auctions = events.filter((e) => e.type === 'auction').map((e) => e.auction);
@@ -27,7 +29,10 @@ after(async () => {
 
 async function run(q: QueryName): Promise<unknown[]> {
   const out: unknown[] = [];
-  const app = nexmarkApp(q, { partitions: 2, sink: { write: (records) => void out.push(...records.map((r) => r.value)) } });
+  const app = nexmarkApp(q, {
+    partitions: 2,
+    sink: { write: (records) => void out.push(...records.map((r) => r.value)) },
+  });
   await createAppTopics(app, t.log);
   await t.log.append(
     'events',
@@ -48,18 +53,27 @@ describe('Nexmark queries match a plain computation', { timeout: 120_000 }, () =
   });
 
   it('q1 converts prices to euros', async () => {
-    const expected = bids.map((b) => ({ auction: b.auction, bidder: b.bidder, price: Math.floor(b.price * 0.908), dateTime: b.dateTime }));
+    const expected = bids.map((b) => ({
+      auction: b.auction,
+      bidder: b.bidder,
+      price: Math.floor(b.price * 0.908),
+      dateTime: b.dateTime,
+    }));
     assert.deepEqual(sorted(await run('q1')), sorted(expected));
   });
 
   it('q2 selects auctions divisible by 123', async () => {
-    const expected = bids.filter((b) => b.auction % 123 === 0).map((b) => ({ auction: b.auction, price: b.price }));
+    const expected = bids
+      .filter((b) => b.auction % 123 === 0)
+      .map((b) => ({ auction: b.auction, price: b.price }));
     assert.ok(expected.length > 0);
     assert.deepEqual(sorted(await run('q2')), sorted(expected));
   });
 
   it('q3 joins category-10 auctions with sellers in OR, ID, CA', async () => {
-    const sellers = new Map(persons.filter((p) => ['OR', 'ID', 'CA'].includes(p.state)).map((p) => [p.id, p]));
+    const sellers = new Map(
+      persons.filter((p) => ['OR', 'ID', 'CA'].includes(p.state)).map((p) => [p.id, p]),
+    );
     const expected = auctions
       .filter((a) => a.category === 10 && sellers.has(a.seller))
       .map((a) => {
@@ -82,7 +96,10 @@ describe('Nexmark queries match a plain computation', { timeout: 120_000 }, () =
     }
     const expected = [...windows].map(([start, counts]) => {
       const top = Math.max(...counts.values());
-      const hot = [...counts].filter(([, n]) => n === top).map(([a]) => a).sort((a, b) => a - b);
+      const hot = [...counts]
+        .filter(([, n]) => n === top)
+        .map(([a]) => a)
+        .sort((a, b) => a - b);
       return { start, hot, top };
     });
     const actual = (await run('q5')).map((r) => {
@@ -100,7 +117,11 @@ describe('Nexmark queries match a plain computation', { timeout: 120_000 }, () =
       if (!best || b.price > best[0].price) windows.set(start, [b]);
       else if (b.price === best[0].price) best.push(b);
     }
-    const expected = [...windows].map(([start, best]) => ({ start, price: best[0].price, bids: sorted(best) }));
+    const expected = [...windows].map(([start, best]) => ({
+      start,
+      price: best[0].price,
+      bids: sorted(best),
+    }));
     const actual = (await run('q7')).map((r) => {
       const w = r as WindowResult<number, { max: number; items: Bid[] }>;
       return { start: w.start, price: w.value.max, bids: sorted(w.value.items) };
