@@ -473,7 +473,7 @@ export class Task implements TaskOutput {
   }
 
   async #fetchOne(input: Input, maxWaitMs: number, signal: AbortSignal): Promise<number> {
-    const { log, partition, fetchMaxRecords } = this.#o;
+    const { log, fetchMaxRecords } = this.#o;
     const limit = Math.min(fetchMaxRecords, input.end - input.position);
     if (limit <= 0) {
       if (input.spec.kind !== 'repartition') input.done = true;

@@ -75,7 +75,6 @@ export class ProcessOperatorAdapter implements Operator, StatefulOperator {
   /** Receives broadcast records: value = the decoded record, key = the topic name. */
   readonly broadcast: Operator;
   readonly #op: ProcessOperator<Key, unknown, unknown>;
-  readonly #next: Operator;
   readonly #ctx: ProcessContext<unknown> & { key: Key | undefined; ts: number; watermark: number };
 
   constructor(
@@ -90,7 +89,6 @@ export class ProcessOperatorAdapter implements Operator, StatefulOperator {
     this.store = store;
     this.metrics = { id, kind: 'process', recordsIn: 0, recordsOut: 0 };
     this.#op = op;
-    this.#next = next;
     const metrics = this.metrics;
     const ctx = {
       key: undefined as Key | undefined,
