@@ -4,13 +4,14 @@
  */
 
 export * from './dataflow/index.ts';
+export { type ErrorCode, ErrorCodes, isStreamsightError, StreamsightError } from './errors/index.ts';
 export {
   type Clock,
   type CsvOptions,
-  FileReplay,
   type FieldRef,
-  ManualClock,
+  FileReplay,
   type MalformedLine,
+  ManualClock,
   type ReplayFormat,
   type ReplayMode,
   type ReplayOptions,
@@ -20,7 +21,7 @@ export {
   type SimulatorOptions,
   systemClock,
 } from './io/index.ts';
-export { type ErrorCode, ErrorCodes, isStreamsightError, StreamsightError } from './errors/index.ts';
+export { type EmbeddedLogOptions, openEmbeddedLog } from './log/index.ts';
 export type {
   AppendResult,
   FetchOptions,
@@ -35,4 +36,3 @@ export type {
   TopicDescription,
   TopicPartitionOffset,
 } from './log/log.ts';
-export { type EmbeddedLogOptions, openEmbeddedLog } from './log/index.ts';
