@@ -53,6 +53,10 @@ export const ErrorCodes = {
   SS_ERR_MODEL_DECODE: 'the serialised model could not be decoded',
   /** The operation was aborted through its AbortSignal. */
   SS_ERR_ABORTED: 'the operation was aborted',
+  /** A rating handed to a recommender has no usable user or item id, or a rating that is not a finite number. */
+  SS_ERR_INVALID_RATING: 'the rating is invalid',
+  /** A numerical routine failed (a matrix that must be positive definite is not, values overflowed). */
+  SS_ERR_NUMERIC: 'a numerical routine failed',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -22,8 +22,12 @@ export {
   registerModelKind,
   type Serializable,
 } from './learner.ts';
+export * from './linear/index.ts';
 export { JavaRandom } from './math/java-random.ts';
 export * from './metrics/index.ts';
 export { type PrequentialOptions, type PrequentialResult, prequential } from './prequential.ts';
+export * from './recommenders/index.ts';
+export * from './sentiment/index.ts';
+export * from './text/index.ts';
 export { HoeffdingAdaptiveTree } from './trees/hoeffding-adaptive-tree.ts';
 export { HoeffdingTree, type HoeffdingTreeOptions, hoeffdingBound } from './trees/hoeffding-tree.ts';
