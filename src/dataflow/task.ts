@@ -149,18 +149,7 @@ export class Task implements TaskOutput {
       finished: false,
     };
     for (const spec of stage.inputs) {
-      const target =
-        spec.kind === 'table'
-          ? (this.#receiver(spec.node, undefined) as LookupOperator).table
-          : spec.kind === 'broadcast'
-            ? (this.#receiver(spec.node, undefined) as ProcessOperatorAdapter).broadcast
-            : spec.kind === 'source'
-              ? this.#emitter(spec.node)
-              : spec.node.kind === 'topK'
-                ? this.#receiver(spec.node, undefined)
-                : spec.partial
-                  ? this.#receiver(options.pipeline.consumers.get(spec.node)![0], spec.node)
-                  : this.#emitter(spec.node);
+      const target = this.#inputTarget(spec);
       this.#inputs.push({
         spec,
         position: 0,
@@ -190,6 +179,24 @@ export class Task implements TaskOutput {
   }
 
   // ── building operators ────────────────────────────────────────────────────────────────────────
+
+  /** The operator an input's records go to. */
+  #inputTarget(spec: StageInput): Operator {
+    switch (spec.kind) {
+      case 'source':
+        return this.#emitter(spec.node);
+      case 'table':
+        return (this.#receiver(spec.node, undefined) as LookupOperator).table;
+      case 'broadcast':
+        return (this.#receiver(spec.node, undefined) as ProcessOperatorAdapter).broadcast;
+      case 'repartition':
+        // Records keyed upstream go on to the keyBy's consumers; top-k and pre-aggregated partials
+        // go straight into the operator that merges them.
+        if (spec.node.kind === 'topK') return this.#receiver(spec.node, undefined);
+        if (spec.partial) return this.#receiver(this.#o.pipeline.consumers.get(spec.node)![0], spec.node);
+        return this.#emitter(spec.node);
+    }
+  }
 
   /** The operator receiving `node`'s input records (`from` picks a join's side). */
   #receiver(node: PlanNode, from: PlanNode | undefined): Operator {
