@@ -3,6 +3,37 @@
  * their own subpath exports and are not listed here.
  */
 
+export {
+  addRule,
+  alertTopic,
+  atLeast,
+  type Condition,
+  type Contiguity,
+  listRules,
+  type MatchContext,
+  noSkip,
+  Pattern,
+  type PatternMatch,
+  type PatternOptions,
+  type PatternStreamOptions,
+  parseRuleCommand,
+  pattern,
+  type Rule,
+  type RuleCommand,
+  type RuleCondition,
+  type RuleSet,
+  type RuleStep,
+  type RuleValue,
+  removeRule,
+  ruleSet,
+  rulesTopic,
+  type SkipStrategy,
+  skipPastLastEvent,
+  skipToFirst,
+  skipToLast,
+  skipToNext,
+  validateRule,
+} from './cep/index.ts';
 export * from './dataflow/index.ts';
 export { type ErrorCode, ErrorCodes, isStreamsightError, StreamsightError } from './errors/index.ts';
 export {

@@ -10,6 +10,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { isStreamsightError } from '../errors/index.ts';
 import { benchCommand } from './commands/bench.ts';
 import { produceCommand } from './commands/produce.ts';
+import { rulesCommand } from './commands/rules.ts';
 import { runCommand } from './commands/run.ts';
 import { topicsCommand } from './commands/topics.ts';
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   program.addCommand(topicsCommand());
   program.addCommand(produceCommand());
   program.addCommand(benchCommand());
+  program.addCommand(rulesCommand());
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();

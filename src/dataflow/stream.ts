@@ -4,6 +4,13 @@
  * yields `WindowResult<K, R>`.
  */
 
+import {
+  type Pattern,
+  type PatternMatch,
+  type PatternStreamOptions,
+  patternOperator,
+  type RuleSet,
+} from '../cep/index.ts';
 import { StreamsightError } from '../errors/index.ts';
 import type { Aggregator } from './aggregators/aggregator.ts';
 import type { Key } from './codec.ts';
@@ -197,6 +204,23 @@ export class KeyedStream<K extends Key, T> extends Stream<T> {
       late: options.late?.def,
     };
     return new KeyedStream<K, U>(node, this.scope);
+  }
+
+  /**
+   * Complex event processing: matches a pattern (`pattern(...)` from `src/cep`) per key over event
+   * time, or, given `ruleSet(app)`, the runtime rules added while the app runs. Records wait for the
+   * watermark and are matched in event-time order; records behind it go to `options.late`.
+   * Emits one `PatternMatch` per match (`timedOut: true` for partial matches past `within`, when
+   * asked). See docs/cep.md.
+   *
+   * @example
+   * bids.keyedStream<number>()
+   *   .pattern(pattern<Bid>('low').where((b) => b.price < 100).followedBy('high').where((b) => b.price > 10_000).within('10s'))
+   *   .to(alerts);
+   */
+  pattern(p: Pattern<T> | RuleSet, options: PatternStreamOptions = {}): KeyedStream<K, PatternMatch<T, K>> {
+    const { factory, broadcast } = patternOperator<K, T>(p, options);
+    return this.process(factory, { broadcast, late: options.late });
   }
 
   /**

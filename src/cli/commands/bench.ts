@@ -1,4 +1,4 @@
-/** `streamsight bench nexmark --query q5 --events 2000000 [--rate N] --json`. */
+/** `streamsight bench nexmark --query q5 --events 2000000 [--rate N] --json`, `streamsight bench cep --events N --json`. */
 
 import { Command } from 'commander';
 import { StreamsightError } from '../../errors/index.ts';
@@ -40,6 +40,20 @@ export function benchCommand(): Command {
       else
         process.stdout.write(
           `${r.query}: ${r.eventsPerSecond.toLocaleString('en')} events/s over ${r.events} events (${r.seconds.toFixed(2)} s), p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.outputs} results\n`,
+        );
+    });
+  bench
+    .command('cep')
+    .description('a 3-step pattern per bidder over Nexmark bids, on one worker thread')
+    .option('--events <n>', 'number of bids', '1000000')
+    .option('--json', 'print one JSON line')
+    .action(async (opts: { events: string; json?: boolean }) => {
+      const { runCepBench } = await import('../../../bench/cep/run.ts');
+      const r = await runCepBench(parseCount(opts.events, '--events', 1, 1_000_000_000));
+      if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+      else
+        process.stdout.write(
+          `cep: ${r.eventsPerSecond.toLocaleString('en')} events/s over ${r.events} bids (${r.seconds.toFixed(2)} s), ${r.matches} matches\n`,
         );
     });
   return bench;
