@@ -15,6 +15,7 @@ import {
   jsonCodec,
   type Log,
   maxBy,
+  ruleSet,
   type Simulator,
   session,
   type TopK,
@@ -52,6 +53,15 @@ const app: App = defineApp('nexmark', (a) => {
       .window(tumbling({ size: '10s' }), { emit: { early: '1s' } })
       .aggregate(maxBy((b: Bid) => b.price))
       .toView('highest-bid');
+  });
+  // Runtime CEP rules over each bidder's bids: `streamsight rules add rule.json --app nexmark` while
+  // the demo runs; matches land in `nexmark.alerts` and in one topic per rule.
+  const rules = ruleSet(a);
+  a.pipeline('bid-rules', () => {
+    bids()
+      .keyBy((b) => b.bidder)
+      .pattern(rules)
+      .to(rules.alerts);
   });
   a.pipeline('bidder-sessions', () => {
     bids()
