@@ -57,9 +57,14 @@ export class Appender {
   /** Appends `batch` and resolves once it is durable. */
   async append(batch: ProducerRecord[]): Promise<void> {
     const topics = this.#topics;
-    // Every topic gets the same record objects: Log implementations do not modify their input.
     if (topics.length === 1) await this.#log.append(topics[0], batch);
-    else await Promise.all(topics.map((topic) => this.#log.append(topic, batch)));
+    else {
+      // Fan-out: every topic gets the same records (Log implementations do not modify their input),
+      // stamped with one append time when the file gives none, so the copies are identical.
+      const now = Date.now();
+      for (const record of batch) record.timestamp ??= now;
+      await Promise.all(topics.map((topic) => this.#log.append(topic, batch)));
+    }
     this.records += batch.length;
     this.blocks++;
     this.#onAppended();
