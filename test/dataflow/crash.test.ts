@@ -4,29 +4,19 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createAppTopics } from '../../src/dataflow/index.ts';
-import { type Log, openEmbeddedLog } from '../../src/log/index.ts';
+import { openEmbeddedLog } from '../../src/log/index.ts';
 import { crashApp, type Reading } from '../fixtures/crash-app.ts';
+import { committedShare, random, runChild } from '../helpers/crash.ts';
 import { readAll } from '../helpers/temp-log.ts';
 
 const RECORDS = 200_000;
 const KILLS = 10;
 const fixture = join(import.meta.dirname, '..', 'fixtures', 'crash-app.ts');
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function prepare(path: string): Promise<void> {
   const log = await openEmbeddedLog({ path });
@@ -53,47 +43,9 @@ async function prepare(path: string): Promise<void> {
   await log.close();
 }
 
-/**
- * Runs the app in a child process. With `killAt`, watches the input the child has committed (LMDB lets
- * this process read while the child writes) and SIGKILLs it once that share reaches `killAt`, so every
- * kill lands mid-stream, at a random point of the work, however fast or loaded the machine is.
- */
-async function runChild(path: string, killAt?: number): Promise<{ killed: boolean }> {
-  const child = spawn(process.execPath, [fixture, path], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code, signal) => resolve({ code, signal }));
-  });
-  if (killAt !== undefined) {
-    const log = await openEmbeddedLog({ path });
-    let running = true;
-    void exited.then(() => {
-      running = false;
-    });
-    while (running) {
-      if ((await progress(log)) >= killAt) {
-        child.kill('SIGKILL');
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    await log.close();
-  }
-  const { code, signal } = await exited;
-  if (signal === 'SIGKILL') return { killed: true };
-  if (code !== 0) throw new Error(`child failed (${code}): ${stderr}`);
-  return { killed: false };
-}
-
-/** Share of the input the pipeline's first stage has committed. */
-async function progress(log: Log): Promise<number> {
-  const committed = await log.committedOffsets('crash.totals', 'readings');
-  return [...committed.values()].reduce((n, o) => n + o, 0) / RECORDS;
-}
+const progress = committedShare('crash.totals', 'readings', RECORDS);
+const run = (path: string, share?: number) =>
+  runChild(fixture, path, share === undefined ? undefined : { share, progress });
 
 async function output(path: string): Promise<string[]> {
   const log = await openEmbeddedLog({ path });
@@ -118,7 +70,7 @@ describe('crash test: SIGKILL at random moments', { timeout: 600_000 }, () => {
     await prepare(reference);
     await prepare(crashed);
 
-    await runChild(reference);
+    await run(reference);
     const expected = await output(reference);
     assert.ok(expected.length > 1000, `expected many window results, got ${expected.length}`);
     assert.equal(new Set(expected).size, expected.length, 'the reference output has duplicates');
@@ -128,10 +80,10 @@ describe('crash test: SIGKILL at random moments', { timeout: 600_000 }, () => {
     const points = Array.from({ length: KILLS }, () => 0.05 + rnd() * 0.9).sort((a, b) => a - b);
     let killedMidStream = 0;
     for (const point of points) {
-      const { killed } = await runChild(crashed, point);
+      const { killed } = await run(crashed, point);
       if (killed) killedMidStream++;
     }
-    await runChild(crashed);
+    await run(crashed);
     const actual = await output(crashed);
 
     assert.equal(killedMidStream, KILLS, `only ${killedMidStream} of ${KILLS} kills hit a running child`);
