@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { type Example, HoeffdingAdaptiveTree, HoeffdingTree, prequential } from '../../src/ml/index.ts';
+import { sharedData } from '../helpers/shared-data.ts';
 
 // Elec2 (MOA's elecNormNew.arff, 45,312 rows; no explicit licence, cite Harries 1999) is not in the
 // repository: it is read from the shared data folder when present.
-const sharedDir =
-  process.env.STREAMSIGHT_SHARED_DIR ?? join(dirname(fileURLToPath(import.meta.url)), '../../../shared');
-const arff = join(sharedDir, 'data/elec2/elecNormNew.arff');
+const arff = sharedData('elec2', 'elecNormNew.arff');
 
 function readElec2(): Example[] {
   const lines = readFileSync(arff, 'utf8').split('\n');

@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import {
   ClassificationMetrics,
   MultinomialNaiveBayes,
   TextClassifier,
   tokenize,
 } from '../../src/ml/index.ts';
+import { sharedData } from '../helpers/shared-data.ts';
 
 // CARER / dair-ai "emotion" tweets (16,000 train, 2,000 validation; research and education use only,
 // cite Saravia et al., EMNLP 2018) are not in the repository: read from the shared data folder.
-const sharedDir =
-  process.env.STREAMSIGHT_SHARED_DIR ?? join(dirname(fileURLToPath(import.meta.url)), '../../../shared');
-const folder = join(sharedDir, 'data/emotion-tweets');
+const folder = sharedData('emotion-tweets');
 
 /** `<text>;<label>` per line; the text has no ';', so split on the last one. */
 function read(file: string): { texts: string[]; labels: string[] } {

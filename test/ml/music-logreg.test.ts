@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { type Features, JavaRandom, LogisticRegression, StandardScaler } from '../../src/ml/index.ts';
+import { sharedData } from '../helpers/shared-data.ts';
 
 // The music-streaming demo's ad-click features (freepsw/demo-spark-analytics, fictional MapR demo data,
 // 5,000 customers, 742 positives = 14.8 %) are read from the shared data folder.
-const sharedDir =
-  process.env.STREAMSIGHT_SHARED_DIR ?? join(dirname(fileURLToPath(import.meta.url)), '../../../shared');
-const file = join(sharedDir, 'data/music-streaming-demo/features.txt');
+const file = sharedData('music-streaming-demo', 'features.txt');
 
 /** libsvm: `label 1:morning 2:afternoon 3:evening 4:night 5:mobile 6:unique`. */
 function read(): { x: Features; y: number }[] {
@@ -30,7 +28,7 @@ function read(): { x: Features; y: number }[] {
 
 test('music ad targeting: logistic regression test error vs the seed (1.06 %) and the base rate (14.8 %)', (t) => {
   if (!existsSync(file)) {
-    t.skip(`music-streaming-demo/features.txt not found under ${sharedDir} (set STREAMSIGHT_SHARED_DIR)`);
+    t.skip(`music-streaming-demo/features.txt not found under ${sharedData()} (set STREAMSIGHT_SHARED_DIR)`);
     return;
   }
   const rows = read();
