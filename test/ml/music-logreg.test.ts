@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { type Features, JavaRandom, LogisticRegression, StandardScaler } from '../../src/ml/index.ts';
 import { sharedData } from '../helpers/shared-data.ts';
