@@ -12,7 +12,12 @@ import { Task, type TaskMetrics } from './task.ts';
 
 export interface RunOptions {
   log: Log;
-  /** Read sources up to their current end, fire every window, then finish (default false). */
+  /**
+   * Read sources up to the end they have when the run starts, then end the stream: the watermark
+   * goes to +∞, every window and session fires, and the run finishes (default false). The end is
+   * final — it is checkpointed, so records appended later count as late in any later run. For
+   * "process what is there and stop, to continue later", run unbounded and `stop()` instead.
+   */
   bounded?: boolean;
   /**
    * Minimum time between checkpoints while caught up with the inputs (default 0: after every fetched
