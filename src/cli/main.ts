@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { isStreamsightError } from '../errors/index.ts';
 import { benchCommand } from './commands/bench.ts';
+import { modelCommand } from './commands/model.ts';
 import { produceCommand } from './commands/produce.ts';
 import { rulesCommand } from './commands/rules.ts';
 import { runCommand } from './commands/run.ts';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   program.addCommand(produceCommand());
   program.addCommand(benchCommand());
   program.addCommand(rulesCommand());
+  program.addCommand(modelCommand());
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();

@@ -12,6 +12,18 @@ import {
   type RuleSet,
 } from '../cep/index.ts';
 import { StreamsightError } from '../errors/index.ts';
+import {
+  type EvaluateOptions,
+  type EvaluationReport,
+  evaluateOperator,
+  type LearnOptions,
+  learnOperator,
+  type ModelVersion,
+  type Prediction,
+  type PredictOptions,
+  predictOperator,
+} from '../ml/dataflow/index.ts';
+import type { Learner } from '../ml/learner.ts';
 import type { Aggregator } from './aggregators/aggregator.ts';
 import type { Key } from './codec.ts';
 import { type Duration, toMillis } from './duration.ts';
@@ -221,6 +233,46 @@ export class KeyedStream<K extends Key, T> extends Stream<T> {
   pattern(p: Pattern<T> | RuleSet, options: PatternStreamOptions = {}): KeyedStream<K, PatternMatch<T, K>> {
     const { factory, broadcast } = patternOperator<K, T>(p, options);
     return this.process(factory, { broadcast, late: options.late });
+  }
+
+  /**
+   * Scores each record with `model` (copied per task) and emits `{ value, prediction, probabilities?,
+   * version }`. With `updates`, a broadcast topic of `ModelVersion`s (msgpack codec), every task swaps
+   * in each new version as it arrives. Use `topic.keyedStream()` to avoid a repartition.
+   *
+   * @example
+   * events.keyedStream<string>().predict(tree, { features: (e) => e.x, probabilities: true }).to(scored);
+   */
+  predict(model: Learner, options: PredictOptions<T>): KeyedStream<K, Prediction<T>> {
+    const { factory, broadcast } = predictOperator<K, T>(model, options);
+    return this.process(factory, { broadcast });
+  }
+
+  /**
+   * Trains one model per key (a copy of `model` to start with) on `options.schedule` — `online()`,
+   * `everyRecords(n)`, `everyInterval('5m')` or `onDrift(detector)` — and emits each new
+   * `ModelVersion`. For one global model, key by a constant: its learning runs in one task.
+   * Model state is checkpointed with the task, exactly-once; `modelStoreSink` records the versions.
+   *
+   * @example
+   * events.keyBy(() => 'sea')
+   *   .learn(new HoeffdingTree(), { features: (e) => e.x, label: (e) => e.y, schedule: onDrift(new Adwin()) })
+   *   .sink(modelStoreSink(store));
+   */
+  learn(model: Learner, options: LearnOptions<T, K>): KeyedStream<K, ModelVersion<K>> {
+    return this.process(learnOperator<K, T>(model, options));
+  }
+
+  /**
+   * Prequential evaluation per key: predict each labelled record with the key's model (a copy of
+   * `model`), score it, then learn it; emits `EvaluationReport`s (cumulative and sliding-window
+   * metrics) every `every` records of a key, or per processing-time `interval`.
+   *
+   * @example
+   * events.keyBy(() => 'sea').evaluate(new HoeffdingTree(), { features: (e) => e.x, label: (e) => e.y, every: 1000 });
+   */
+  evaluate(model: Learner, options: EvaluateOptions<T>): KeyedStream<K, EvaluationReport<K>> {
+    return this.process(evaluateOperator<K, T>(model, options));
   }
 
   /**

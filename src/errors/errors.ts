@@ -51,6 +51,8 @@ export const ErrorCodes = {
   SS_ERR_WORKER: 'a worker thread failed',
   /** Serialised model or detector bytes could not be decoded (foreign bytes, unknown kind or version). */
   SS_ERR_MODEL_DECODE: 'the serialised model could not be decoded',
+  /** The model store has no such model or version. */
+  SS_ERR_MODEL_NOT_FOUND: 'the model or model version does not exist',
   /** The operation was aborted through its AbortSignal. */
   SS_ERR_ABORTED: 'the operation was aborted',
   /** A rating handed to a recommender has no usable user or item id, or a rating that is not a finite number. */
