@@ -53,6 +53,7 @@ export {
   systemClock,
 } from './io/index.ts';
 export { type EmbeddedLogOptions, openEmbeddedLog } from './log/index.ts';
+export * from './ml/index.ts';
 export type {
   AppendResult,
   FetchOptions,
