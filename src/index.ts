@@ -53,7 +53,6 @@ export {
   systemClock,
 } from './io/index.ts';
 export { type EmbeddedLogOptions, openEmbeddedLog } from './log/index.ts';
-export * from './ml/index.ts';
 export type {
   AppendResult,
   FetchOptions,
@@ -68,3 +67,4 @@ export type {
   TopicDescription,
   TopicPartitionOffset,
 } from './log/log.ts';
+export * from './ml/index.ts';
