@@ -43,6 +43,8 @@ export interface PaneWindowConfig {
 }
 
 const META = '~meta';
+/** State entries of dropped panes deleted per checkpoint. */
+const GARBAGE_PER_CHECKPOINT = 256;
 
 export class PaneWindowOperator implements Operator, StatefulOperator {
   readonly store: string;
@@ -60,6 +62,10 @@ export class PaneWindowOperator implements Operator, StatefulOperator {
   readonly #earlyDirty = new Map<number, Set<Key>>();
   #watermark = Number.NEGATIVE_INFINITY;
   #firedUpTo = Number.NEGATIVE_INFINITY;
+  /** Panes below this start were dropped; their state entries are garbage. */
+  #droppedBelow = Number.NEGATIVE_INFINITY;
+  /** State keys of dropped panes still to delete. */
+  readonly #garbage: string[] = [];
   #metaDirty = false;
   #nextEarly = 0;
 
@@ -150,9 +156,12 @@ export class PaneWindowOperator implements Operator, StatefulOperator {
       const p = this.#starts[0];
       if (alignDown(p, every) + size + allowedLatenessMs > watermark) break;
       this.#starts.shift();
-      for (const k of this.#panes.get(p)!.keys()) mark(this.#dirty, p, k);
+      // The pane's entries become garbage, deleted a slice per checkpoint (see checkpoint()).
+      for (const k of this.#panes.get(p)!.keys()) this.#garbage.push(`${p}:${keyTag(k)}`);
       this.#panes.delete(p);
+      this.#dirty.delete(p);
       this.#earlyDirty.delete(p);
+      this.#droppedBelow = p + this.#pane;
     }
   }
 
@@ -176,6 +185,15 @@ export class PaneWindowOperator implements Operator, StatefulOperator {
   }
 
   checkpoint(put: StatePut): void {
+    // Deleting a closed pane's thousands of entries in one commit would stall every task sharing
+    // the log (one writer at a time) right when windows fire; `droppedBelow` already hides them from a
+    // restore, so they go a slice at a time.
+    // At least an eighth of the backlog each time, so garbage cannot outgrow a slow checkpoint cadence.
+    const deletions = this.#garbage.splice(
+      0,
+      Math.max(GARBAGE_PER_CHECKPOINT, Math.ceil(this.#garbage.length / 8)),
+    );
+    for (const id of deletions) put(id, null);
     for (const [p, keys] of this.#dirty) {
       const byKey = this.#panes.get(p);
       for (const k of keys) {
@@ -185,22 +203,30 @@ export class PaneWindowOperator implements Operator, StatefulOperator {
     }
     this.#dirty.clear();
     if (this.#metaDirty) {
-      put(META, msgpackCodec.encode([this.#watermark, this.#firedUpTo]));
+      put(META, msgpackCodec.encode([this.#watermark, this.#firedUpTo, this.#droppedBelow]));
       this.#metaDirty = false;
     }
   }
 
   restore(entries: Iterable<[string, Uint8Array]>): void {
-    for (const [id, bytes] of entries) {
-      if (id === META) {
-        const [wm, fired] = msgpackCodec.decode(bytes) as [number | null, number | null];
-        this.#watermark = wm ?? Number.NEGATIVE_INFINITY;
-        this.#firedUpTo = fired ?? Number.NEGATIVE_INFINITY;
-        continue;
-      }
+    const all = [...entries];
+    const meta = all.find(([id]) => id === META);
+    if (meta) {
+      const [wm, fired, dropped] = msgpackCodec.decode(meta[1]) as [
+        number | null,
+        number | null,
+        number | null,
+      ];
+      this.#watermark = wm ?? Number.NEGATIVE_INFINITY;
+      this.#firedUpTo = fired ?? Number.NEGATIVE_INFINITY;
+      this.#droppedBelow = dropped ?? Number.NEGATIVE_INFINITY;
+    }
+    for (const [id, bytes] of all) {
+      if (id === META) continue;
       const colon = id.indexOf(':');
       const p = Number(id.slice(0, colon));
-      this.#paneOf(p).set(untagKey(id.slice(colon + 1)), msgpackCodec.decode(bytes));
+      if (p < this.#droppedBelow) this.#garbage.push(id);
+      else this.#paneOf(p).set(untagKey(id.slice(colon + 1)), msgpackCodec.decode(bytes));
     }
   }
 
