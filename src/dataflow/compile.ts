@@ -48,7 +48,7 @@ export interface CompiledPipeline {
   consumers: Map<PlanNode, PlanNode[]>;
   /** `keyBy` nodes whose only consumer is a tumbling/hopping window: pre-aggregated upstream. */
   combined: Set<PlanNode>;
-  /** `topK` nodes fed by final-only windows: each upstream task ships only its local top n. */
+  /** `topK` nodes fed by final-only tumbling/hopping windows: each window task ships its top n. */
   localTopK: Set<PlanNode>;
 }
 
@@ -201,13 +201,14 @@ export function compilePipeline(app: App, pipeline: PipelineDef): CompiledPipeli
   const internalTopics = stages.flatMap((s) =>
     [...s.outputs].map(([name, partitions]) => ({ name, partitions })),
   );
-  // topK after final-only windows: ship local tops (see operators/local-top-k.ts).
+  // topK after final-only tumbling/hopping windows: each window task ships only its top n per window
+  // (see PaneWindowOperator#fireTop).
   const localTopK = new Set<PlanNode>();
   for (const n of order) {
     if (n.kind !== 'topK' || n.input.kind !== 'window') continue;
     const w = n.input;
-    if (w.options.earlyEveryMs === 0 && w.options.allowedLatenessMs === 0 && consumers.get(w)!.length === 1)
-      localTopK.add(n);
+    const finalOnly = w.options.earlyEveryMs === 0 && w.options.allowedLatenessMs === 0;
+    if (w.window.kind !== 'session' && finalOnly && consumers.get(w)!.length === 1) localTopK.add(n);
   }
   return { name: pipeline.name, stages, internalTopics, consumers, combined, localTopK };
 }

@@ -30,7 +30,6 @@ import type { App } from './app.ts';
 import { jsonCodec, type Key, keyBytes, msgpackCodec } from './codec.ts';
 import { type CompiledPipeline, isBoundary, type Stage, type StageInput } from './compile.ts';
 import { JoinOperator, LookupOperator } from './operators/join.ts';
-import { LocalTopKOperator } from './operators/local-top-k.ts';
 import {
   discard,
   FanOut,
@@ -113,7 +112,7 @@ export class Task implements TaskOutput {
   readonly #stateful: StatefulOperator[] = [];
   readonly #operatorMetrics: OperatorMetrics[] = [];
   readonly #ops = new Map<PlanNode, Operator | JoinOperator>();
-  /** Operators that hold results until the checkpoint (pre-aggregation, local top-k). */
+  /** Operators that hold results until the checkpoint (pre-aggregation). */
   readonly #flushers: Array<{ flush(): void }> = [];
   #outputs = new Map<string, ProducerRecord[]>();
   #sinkBatches = new Map<Sink<unknown>, SinkRecord<unknown>[]>();
@@ -238,6 +237,8 @@ export class Task implements TaskOutput {
           };
           return new SessionWindowOperator(config, this.#emitter(node), this);
         }
+        // A final-only window feeding a topK ranks its own results (see PaneWindowOperator#fireTop).
+        const topK = this.#o.pipeline.consumers.get(node)!.find((c) => this.#o.pipeline.localTopK.has(c));
         const config = {
           id: node.id,
           store,
@@ -247,6 +248,7 @@ export class Task implements TaskOutput {
           allowedLatenessMs: node.options.allowedLatenessMs,
           earlyEveryMs: node.options.earlyEveryMs,
           late,
+          topN: topK?.kind === 'topK' ? { n: topK.n, by: topK.by } : undefined,
         };
         return new PaneWindowOperator(config, this.#emitter(node), this);
       }
@@ -296,12 +298,7 @@ export class Task implements TaskOutput {
         const keyFn = c.kind === 'keyBy' ? c.fn : (r: { start: number }) => r.start;
         const op = new RepartitionOperator(`${c.id}-writer`, topic, stage.outputs.get(topic)!, keyFn, this);
         this.#operatorMetrics.push(op.metrics);
-        if (c.kind === 'topK' && pipeline.localTopK.has(c)) {
-          const local = new LocalTopKOperator(`${c.id}-local`, c.n, c.by, op);
-          this.#operatorMetrics.push(local.metrics);
-          this.#flushers.push(local);
-          targets.push(local);
-        } else targets.push(op);
+        targets.push(op);
       } else targets.push(this.#receiver(c, node));
     }
     return targets.length === 0 ? discard : targets.length === 1 ? targets[0] : new FanOut(targets);
