@@ -221,3 +221,52 @@ describe('out-of-order input and late data', () => {
     );
   });
 });
+
+describe('top-k over hopping windows', () => {
+  interface Hit {
+    k: string;
+    ts: number;
+  }
+  const hits: Hit[] = Array.from({ length: 3000 }, (_, i) => ({ k: `k${(i * 7919) % 13}`, ts: i * 3 }));
+
+  function topApp(out: string[]) {
+    return defineApp('top', (a) => {
+      const topic = a.topic<Hit>('hits', { partitions: 1, time: (h) => h.ts });
+      topic
+        .stream()
+        .keyBy((h) => h.k)
+        .window(hopping({ size: 100, every: 20 }))
+        .aggregate(count())
+        .topK(2, { by: (r) => r.value, withTies: true })
+        .sink({ write: (rs) => void out.push(...rs.map((r) => JSON.stringify(r.value))) });
+    });
+  }
+
+  it('gives the same windows when stopped and restarted mid-stream', async () => {
+    const expected: string[] = [];
+    const whole = topApp(expected);
+    await createAppTopics(whole, t.log);
+    await produceJson(t.log, 'hits', hits);
+    await (await runApp(whole, { log: t.log, bounded: true })).done;
+    assert.ok(expected.length > 100);
+
+    const other = await tempLog();
+    try {
+      const actual: string[] = [];
+      const first = topApp(actual);
+      await createAppTopics(first, other.log);
+      await produceJson(other.log, 'hits', hits.slice(0, 1700));
+      const running = await runApp(first, { log: other.log });
+      const deadline = Date.now() + 10_000;
+      while (running.metrics().reduce((n, m) => n + m.recordsIn, 0) < 1700 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await running.stop();
+      await produceJson(other.log, 'hits', hits.slice(1700));
+      await (await runApp(topApp(actual), { log: other.log, bounded: true })).done;
+      assert.deepEqual(actual.sort(), expected.sort());
+    } finally {
+      await other.cleanup();
+    }
+  });
+});

@@ -49,6 +49,12 @@ export class FanOut implements Operator {
 /** Drops records (a stream nobody consumes). */
 export const discard: Operator = { push() {} };
 
+/** A total order on keys (numbers first, then strings): ties ranked by it come out the same on every run. */
+export function compareKeys(a: Key, b: Key): number {
+  if (typeof a !== typeof b) return typeof a === 'number' ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Encodes a key with its type so that 7 and '7' stay distinct in state keys. */
 export function keyTag(key: Key): string {
   return typeof key === 'number' ? `n${key}` : `s${key}`;

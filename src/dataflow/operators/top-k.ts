@@ -7,6 +7,7 @@
 import { type Key, msgpackCodec } from '../codec.ts';
 import type { WindowResult } from '../windows.ts';
 import {
+  compareKeys,
   keyTag,
   type Operator,
   type OperatorMetrics,
@@ -98,7 +99,7 @@ export class TopKOperator implements Operator, StatefulOperator {
 
   #fire(start: number, w: WindowRows, drop: boolean): void {
     const by = this.#c.by;
-    const sorted = [...w.rows.values()].sort((a, b) => by(b) - by(a));
+    const sorted = [...w.rows.values()].sort((a, b) => by(b) - by(a) || compareKeys(a.key, b.key));
     let n = Math.min(this.#c.n, sorted.length);
     if (this.#c.withTies) while (n < sorted.length && by(sorted[n]) === by(sorted[n - 1])) n++;
     this.metrics.recordsOut++;

@@ -22,6 +22,7 @@ import { type Key, msgpackCodec } from '../codec.ts';
 import type { TopicDef } from '../plan.ts';
 import { alignDown, gcd, type WindowResult } from '../windows.ts';
 import {
+  compareKeys,
   keyTag,
   type Operator,
   type OperatorMetrics,
@@ -68,6 +69,9 @@ export class PaneWindowOperator implements Operator, StatefulOperator {
   #droppedBelow = Number.NEGATIVE_INFINITY;
   /** State keys of dropped panes still to delete. */
   readonly #garbage: string[] = [];
+  /** Top-n hopping windows keep an accumulator per open window and key (see #addToWindows). */
+  readonly #eager: boolean;
+  readonly #windows = new Map<number, Map<Key, unknown>>();
   #metaDirty = false;
   #nextEarly = 0;
 
@@ -76,6 +80,7 @@ export class PaneWindowOperator implements Operator, StatefulOperator {
     this.store = config.store;
     this.metrics = { id: config.id, kind: 'window', recordsIn: 0, recordsOut: 0 };
     this.#pane = gcd(config.size, config.every);
+    this.#eager = config.topN !== undefined && this.#pane !== config.size;
     this.#agg = config.aggregator;
     this.#next = next;
     this.#out = out;
@@ -92,6 +97,7 @@ export class PaneWindowOperator implements Operator, StatefulOperator {
     const byKey = this.#paneOf(p);
     const acc = byKey.get(key as Key);
     byKey.set(key as Key, this.#agg.add(acc === undefined ? this.#agg.init() : acc, value));
+    if (this.#eager) this.#addToWindows(p, key as Key, value, false);
     this.#touched(p, key as Key);
   }
 
@@ -107,7 +113,30 @@ export class PaneWindowOperator implements Operator, StatefulOperator {
     const byKey = this.#paneOf(pane);
     const acc = byKey.get(key);
     byKey.set(key, this.#agg.merge(acc === undefined ? this.#agg.init() : acc, partial));
+    if (this.#eager) this.#addToWindows(pane, key, partial, true);
     this.#touched(pane, key);
+  }
+
+  /**
+   * Eager window accumulators (top-n hopping windows only): a record or partial also updates the
+   * accumulator of every open window containing its pane, so firing a window reads one map instead
+   * of merging `size / every` panes for every key at the moment latency matters.
+   */
+  #addToWindows(p: number, k: Key, x: unknown, partial: boolean): void {
+    const { size, every } = this.#c;
+    const agg = this.#agg;
+    const lastEnd = alignDown(p, every) + size;
+    for (let end = alignDown(p - size, every) + every + size; end <= lastEnd; end += every) {
+      if (end <= this.#firedUpTo) continue;
+      let accs = this.#windows.get(end);
+      if (!accs) {
+        accs = new Map();
+        this.#windows.set(end, accs);
+      }
+      const acc = accs.get(k);
+      const base = acc === undefined ? agg.init() : acc;
+      accs.set(k, partial ? agg.merge(base, x) : agg.add(base, x));
+    }
   }
 
   #paneOf(p: number): Map<Key, unknown> {
@@ -154,6 +183,7 @@ export class PaneWindowOperator implements Operator, StatefulOperator {
     if (this.#firedUpTo !== Number.NEGATIVE_INFINITY && end <= watermark && Number.isFinite(watermark)) {
       this.#firedUpTo = alignDown(watermark, every);
     }
+    for (const e of this.#windows.keys()) if (e <= this.#firedUpTo) this.#windows.delete(e);
     // Drop panes whose last window is closed for good.
     while (this.#starts.length > 0) {
       const p = this.#starts[0];
@@ -231,6 +261,9 @@ export class PaneWindowOperator implements Operator, StatefulOperator {
       if (p < this.#droppedBelow) this.#garbage.push(id);
       else this.#paneOf(p).set(untagKey(id.slice(colon + 1)), msgpackCodec.decode(bytes));
     }
+    if (this.#eager) {
+      for (const [p, byKey] of this.#panes) for (const [k, acc] of byKey) this.#addToWindows(p, k, acc, true);
+    }
   }
 
   #emit(end: number, key: Key, final: boolean): void {
@@ -258,14 +291,12 @@ export class PaneWindowOperator implements Operator, StatefulOperator {
   #fireTop(end: number, topN: { n: number; by: (result: WindowResult<Key, unknown>) => number }): void {
     const start = end - this.#c.size;
     const agg = this.#agg;
-    const accs = new Map<Key, unknown>();
-    for (let i = this.#lowerBound(start); i < this.#starts.length && this.#starts[i] < end; i++) {
-      for (const [k, part] of this.#panes.get(this.#starts[i])!) {
-        const acc = accs.get(k);
-        accs.set(k, agg.merge(acc === undefined ? agg.init() : acc, part));
-      }
-    }
-    if (accs.size === 0) return;
+    let accs: Map<Key, unknown> | undefined;
+    if (this.#eager) {
+      accs = this.#windows.get(end);
+      this.#windows.delete(end);
+    } else accs = this.#panes.get(start);
+    if (accs === undefined || accs.size === 0) return;
     // Score every key through one scratch result, then keep the keys at or above the n-th score.
     const scratch: WindowResult<Key, unknown> = { key: '', start, end, value: undefined, final: true };
     const keys: Key[] = [];
@@ -282,7 +313,7 @@ export class PaneWindowOperator implements Operator, StatefulOperator {
     const threshold = sorted[Math.max(0, sorted.length - topN.n)];
     const winners: number[] = [];
     for (let i = 0; i < keys.length; i++) if (scores[i] >= threshold) winners.push(i);
-    winners.sort((a, b) => scores[b] - scores[a]);
+    winners.sort((a, b) => scores[b] - scores[a] || compareKeys(keys[a], keys[b]));
     for (const i of winners) {
       this.metrics.recordsOut++;
       this.#next.push({ key: keys[i], start, end, value: values[i], final: true }, keys[i], end - 1);
