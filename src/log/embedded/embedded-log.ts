@@ -151,7 +151,7 @@ export class EmbeddedLog implements Log {
     this.#options = options;
     this.path = resolvePath(options.path);
     try {
-      this.#env = open({ path: this.path });
+      this.#env = open({ path: this.path, mapSize: options.mapSizeBytes });
       this.#meta = this.#env.openDB({ name: 'meta' });
       this.#records = this.#env.openDB({ name: 'records', encoding: 'binary' });
       this.#offsets = this.#env.openDB({ name: 'offsets' });

@@ -27,6 +27,12 @@ export interface EmbeddedLogOptions {
    * (appends of this process and its worker threads wake it at once); 0 turns polling off.
    */
   pollIntervalMs?: number;
+  /**
+   * The LMDB map size in bytes: the most the log can hold. It reserves address space only (the file
+   * grows with the data), and a large one spares the resizes LMDB otherwise makes as the file grows,
+   * each of which stops every writer for up to hundreds of milliseconds. Default 1 TiB.
+   */
+  mapSizeBytes?: number;
 }
 
 export type ResolvedEmbeddedLogOptions = Required<EmbeddedLogOptions>;
@@ -43,6 +49,7 @@ export const defaultEmbeddedLogOptions = {
   maxBatchBytes: 1024 * 1024,
   retentionIntervalMs: 60_000,
   pollIntervalMs: 25,
+  mapSizeBytes: 2 ** 40,
 } as const satisfies Omit<ResolvedEmbeddedLogOptions, 'path'>;
 
 const limits: Record<keyof typeof defaultEmbeddedLogOptions, [min: number, max: number]> = {
@@ -51,6 +58,7 @@ const limits: Record<keyof typeof defaultEmbeddedLogOptions, [min: number, max: 
   maxBatchBytes: [1024, 256 * 1024 * 1024],
   retentionIntervalMs: [0, 2 ** 31 - 1],
   pollIntervalMs: [0, 60_000],
+  mapSizeBytes: [2 ** 20, 2 ** 50],
 };
 
 /** Validates the options once and fills in the defaults; throws SS_ERR_INVALID_OPTION. */
