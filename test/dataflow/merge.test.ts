@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { count, createAppTopics, defineApp, type MemoryView, runApp, tumbling, type WindowResult } from '../../src/dataflow/index.ts';
+import {
+  count,
+  createAppTopics,
+  defineApp,
+  type MemoryView,
+  runApp,
+  tumbling,
+  type WindowResult,
+} from '../../src/dataflow/index.ts';
 import { produceJson, type TempLog, tempLog } from '../helpers/temp-log.ts';
 
 interface Click {
@@ -31,9 +39,25 @@ describe('merge', () => {
         .toView('views');
     });
     await createAppTopics(app, t.log);
-    await produceJson(t.log, 'web', [{ page: 'home', ts: 1 }, { page: 'cart', ts: 12 }], 0);
+    await produceJson(
+      t.log,
+      'web',
+      [
+        { page: 'home', ts: 1 },
+        { page: 'cart', ts: 12 },
+      ],
+      0,
+    );
     await produceJson(t.log, 'web', [{ page: 'home', ts: 3 }], 1);
-    await produceJson(t.log, 'mobile', [{ page: 'home', ts: 2 }, { page: 'home', ts: 15 }], 1);
+    await produceJson(
+      t.log,
+      'mobile',
+      [
+        { page: 'home', ts: 2 },
+        { page: 'home', ts: 15 },
+      ],
+      1,
+    );
     await (await runApp(app, { log: t.log, bounded: true })).done;
     const rows = [...view.rows().values()].map((r) => [r.key, r.start, r.value]).sort();
     assert.deepEqual(rows, [
@@ -47,8 +71,13 @@ describe('merge', () => {
     const app = defineApp('bad', (a) => {
       const x = a.topic<Click>('x', { partitions: 2 });
       const y = a.topic<Click>('y', { partitions: 3 });
-      x.stream().merge(y.stream()).sink({ write() {} });
+      x.stream()
+        .merge(y.stream())
+        .sink({ write() {} });
     });
-    return assert.rejects(runApp(app, { log: t.log }), { code: 'SS_ERR_INVALID_PIPELINE', message: /x, y.*2 ≠ 3/ });
+    return assert.rejects(runApp(app, { log: t.log }), {
+      code: 'SS_ERR_INVALID_PIPELINE',
+      message: /x, y.*2 ≠ 3/,
+    });
   });
 });
