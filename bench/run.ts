@@ -198,10 +198,11 @@ result is due when the source stage's watermark passes window end + 4 s. The sou
 point 1–4 ms after it is due, the window stage 2–6 ms after it (pre-aggregated partials and markers
 cross one durable commit), firing a 10 s window of ≈30,000 auctions takes 3–10 ms (eager window
 accumulators, top-n ranked in place), and the top-k stage adds another commit and wake-up, 3–8 ms. The
-steady state is therefore 10–25 ms. The p99 tail above that comes from stalls before the source stage
-sees its records, 0.2–0.5 s in a few windows of some runs, while the engine's own work stays under
-10 ms; most likely durable commits (fsync) waiting on disk writeback as the log file grows by ≈12 MB/s —
-not yet isolated, and the next thing to measure. Reserving the LMDB map up front removed the largest stalls (map resizes, up to 0.9 s);
+steady state is therefore 10–25 ms. The p99 tail above that is on the ingest side: timing the
+generator thread's appends showed a handful of durable appends (fsync) taking 75–250 ms in a 60 s run
+(7 of ≈60,000), while the log file grows by ≈12 MB/s; records appended in such a stall reach the
+pipeline that much later, and a window closing then is late by as much. The engine's own work stays
+under 10 ms per window. Reserving the LMDB map up front removed the largest stalls (map resizes, up to 0.9 s);
 spreading a closed pane's deletions over checkpoints removed the commit bursts at window close. With
 ≈26 results per run, p99 is the worst window of the run, so single stalls dominate it.
 
