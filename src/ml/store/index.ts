@@ -10,3 +10,8 @@ export {
   type StoredModel,
 } from './model-store.ts';
 export { modelStoreSink } from './model-store-sink.ts';
+export {
+  openPostgresModelStore,
+  PostgresModelStore,
+  type PostgresModelStoreOptions,
+} from './postgres-model-store.ts';
