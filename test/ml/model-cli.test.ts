@@ -69,6 +69,71 @@ describe('streamsight model', { timeout: 60_000 }, () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('trains and evaluates on a range of a topic', async () => {
+    const data = join(dir, 'topic');
+    const gen = new SeaGenerator({ seed: 4 });
+    const rows = Array.from({ length: 3000 }, () => {
+      const { x, y } = gen.next();
+      return JSON.stringify({ ...x, group: y === 0 ? 'a' : 'b' });
+    });
+    await writeFile(join(dir, 'sea.jsonl'), `${rows.join('\n')}\n`);
+    assert.equal((await cli(['--data-dir', data, 'topics', 'create', 'sea', '--partitions', '1'])).code, 0);
+    const produced = await cli([
+      '--data-dir',
+      data,
+      'produce',
+      join(dir, 'sea.jsonl'),
+      '--topic',
+      'sea',
+      '--quiet',
+    ]);
+    assert.equal(produced.code, 0, produced.stderr);
+    const base = ['--data-dir', data, 'model'];
+    const trained = await cli([
+      ...base,
+      'train',
+      '--learner',
+      'hoeffding-tree',
+      '--topic',
+      'sea',
+      '--to-offset',
+      '2000',
+      '--label',
+      'group',
+    ]);
+    assert.equal(trained.code, 0, trained.stderr);
+    assert.match(trained.stdout, /model sea v1: hoeffding-tree trained on 2000 examples/);
+    const evaluated = await cli([
+      ...base,
+      'evaluate',
+      '--name',
+      'sea',
+      '--topic',
+      'sea',
+      '--from-offset',
+      '2000',
+      '--json',
+    ]);
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+    const result = JSON.parse(evaluated.stdout) as Evaluation;
+    assert.equal(result.examples, 1000);
+    assert.ok(result.accuracy > 0.8, `accuracy ${result.accuracy}`);
+    const both = await cli([
+      ...base,
+      'train',
+      '--learner',
+      'naive-bayes',
+      '--topic',
+      'sea',
+      '--file',
+      'x.csv',
+      '--label',
+      'group',
+    ]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /either --file or --topic/);
+  });
+
   it('trains, evaluates and lists models; versions count up', async () => {
     const train = (learner: string) =>
       cli([

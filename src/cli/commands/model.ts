@@ -36,7 +36,7 @@ import {
 import { HoeffdingTree } from '../../ml/trees/hoeffding-tree.ts';
 import type { Config } from '../config.ts';
 import { parseCount } from '../config.ts';
-import { configOf, printTable } from './shared.ts';
+import { configOf, openLog, printTable } from './shared.ts';
 
 /** The learners `train` offers, by `--learner` name. */
 const LEARNERS: Record<string, () => Learner> = {
@@ -101,17 +101,20 @@ export function modelCommand(): Command {
     .addOption(
       new Option('--learner <learner>', 'the learner').choices(Object.keys(LEARNERS)).makeOptionMandatory(),
     )
-    .requiredOption('--file <file>', 'the training file')
+    .option('--file <file>', 'the training file (or --topic)')
     .addOption(
       new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'jsonl']),
     )
+    .option('--topic <topic>', 'train on the JSON records of a topic instead of a file')
+    .option('--from-offset <n>', 'with --topic: first offset of each partition (default: its start)')
+    .option('--to-offset <n>', 'with --topic: stop before this offset in each partition (default: its end)')
     .requiredOption('--label <field>', 'the field holding the class')
     .option('--features <fields>', 'comma-separated feature fields (default: every field but the label)')
-    .option('--name <name>', 'model name (default: the file name without extension)')
+    .option('--name <name>', 'model name (default: the file or topic name)')
     .action(async (flags: TrainFlags, command: Command) => {
       const features = flags.features === undefined ? null : parseFieldList(flags.features);
-      const name = argument(() => checkModelName(flags.name ?? basename(flags.file, extname(flags.file))));
-      const format = formatOf(flags.file, flags.format);
+      const source = sourceOf(flags);
+      const name = argument(() => checkModelName(flags.name ?? source.defaultName));
       const mapping = mappingFromFlags(flags.label, features);
       const learner = LEARNERS[flags.learner]();
       const config = configOf(command);
@@ -119,7 +122,7 @@ export function modelCommand(): Command {
       try {
         const metrics = new PrequentialMetrics(1000);
         const started = performance.now();
-        const counts = await forEachRow(flags.file, format, (row) => {
+        const counts = await forEachSourceRow(source, config, (row) => {
           const y = mapping.label(row);
           if (y === undefined) return false;
           const x = mapping.features(row);
@@ -139,8 +142,7 @@ export function modelCommand(): Command {
           info: {
             learner: flags.learner,
             ...mapping.fields,
-            file: basename(flags.file),
-            format,
+            ...source.describe,
             examples: counts.used,
             unlabelled: counts.skipped,
             malformed: counts.malformed,
@@ -163,10 +165,13 @@ export function modelCommand(): Command {
     .description('evaluate a stored model on a labelled file (predict only, no learning)')
     .requiredOption('--name <name>', 'model name')
     .option('--model-version <n>', 'model version (default: the latest)')
-    .requiredOption('--file <file>', 'the evaluation file')
+    .option('--file <file>', 'the evaluation file (or --topic)')
     .addOption(
       new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'jsonl']),
     )
+    .option('--topic <topic>', 'evaluate on the JSON records of a topic instead of a file')
+    .option('--from-offset <n>', 'with --topic: first offset of each partition (default: its start)')
+    .option('--to-offset <n>', 'with --topic: stop before this offset in each partition (default: its end)')
     .option('--json', 'print the metrics as JSON')
     .action(async (flags: EvaluateFlags, command: Command) => {
       const name = argument(() => checkModelName(flags.name));
@@ -174,8 +179,9 @@ export function modelCommand(): Command {
         flags.modelVersion === undefined
           ? undefined
           : parseCount(flags.modelVersion, '--model-version', 1, Number.MAX_SAFE_INTEGER);
-      const format = formatOf(flags.file, flags.format);
-      const store = openStore(configOf(command));
+      const source = sourceOf(flags);
+      const config = configOf(command);
+      const store = openStore(config);
       try {
         const stored =
           version === undefined
@@ -202,7 +208,7 @@ export function modelCommand(): Command {
         const learner = deserialize(stored.model) as Learner;
         const metrics = new ClassificationMetrics();
         let unscored = 0;
-        const counts = await forEachRow(flags.file, format, (row) => {
+        const counts = await forEachSourceRow(source, config, (row) => {
           const y = mapping.label(row);
           if (y === undefined) return false;
           const predicted = learner.predictOne(mapping.features(row));
@@ -277,21 +283,145 @@ export function modelCommand(): Command {
   return model;
 }
 
-interface TrainFlags {
-  learner: string;
-  file: string;
+interface SourceFlags {
+  file?: string;
   format?: Format;
+  topic?: string;
+  fromOffset?: string;
+  toOffset?: string;
+}
+
+interface TrainFlags extends SourceFlags {
+  learner: string;
   label: string;
   features?: string;
   name?: string;
 }
 
-interface EvaluateFlags {
+interface EvaluateFlags extends SourceFlags {
   name: string;
   modelVersion?: string;
-  file: string;
-  format?: Format;
   json?: boolean;
+}
+
+/** Where rows come from: a file, or a range of a topic's records (JSON values). */
+type Source =
+  | { kind: 'file'; path: string; format: Format; defaultName: string; describe: Record<string, unknown> }
+  | {
+      kind: 'topic';
+      topic: string;
+      from: number;
+      to: number;
+      defaultName: string;
+      describe: Record<string, unknown>;
+    };
+
+/** Exactly one of --file and --topic; offsets only with --topic. */
+function sourceOf(flags: SourceFlags): Source {
+  if ((flags.file === undefined) === (flags.topic === undefined)) {
+    throw new StreamsightError('SS_ERR_INVALID_ARGUMENT', 'give either --file or --topic (exactly one)');
+  }
+  if (flags.file !== undefined) {
+    if (flags.fromOffset !== undefined || flags.toOffset !== undefined) {
+      throw new StreamsightError('SS_ERR_INVALID_ARGUMENT', '--from-offset and --to-offset go with --topic');
+    }
+    const format = formatOf(flags.file, flags.format);
+    return {
+      kind: 'file',
+      path: flags.file,
+      format,
+      defaultName: basename(flags.file, extname(flags.file)),
+      describe: { file: basename(flags.file), format },
+    };
+  }
+  const topic = flags.topic!;
+  const from =
+    flags.fromOffset === undefined
+      ? 0
+      : parseCount(flags.fromOffset, '--from-offset', 0, Number.MAX_SAFE_INTEGER);
+  const to =
+    flags.toOffset === undefined
+      ? Number.POSITIVE_INFINITY
+      : parseCount(flags.toOffset, '--to-offset', 0, Number.MAX_SAFE_INTEGER);
+  return {
+    kind: 'topic',
+    topic,
+    from,
+    to,
+    defaultName: topic,
+    describe: { topic, fromOffset: from, toOffset: Number.isFinite(to) ? to : null },
+  };
+}
+
+async function forEachSourceRow(
+  source: Source,
+  config: Config,
+  onRow: (row: Row) => boolean,
+): Promise<RowCounts> {
+  return source.kind === 'file'
+    ? forEachRow(source.path, source.format, onRow)
+    : forEachTopicRow(config, source.topic, source.from, source.to, onRow);
+}
+
+/**
+ * Streams the JSON records of a topic, partition by partition, offsets [from, to) of each, into
+ * `onRow`. Records that are not JSON objects are reported (the first few) and skipped.
+ */
+async function forEachTopicRow(
+  config: Config,
+  topic: string,
+  from: number,
+  to: number,
+  onRow: (row: Row) => boolean,
+): Promise<RowCounts> {
+  const counts: RowCounts = { used: 0, skipped: 0, malformed: 0 };
+  const log = await openLog(config);
+  try {
+    const d = await log.describeTopic(topic);
+    const ranges = d.partitions.map((p) => [
+      p.partition,
+      Math.max(p.startOffset, from),
+      Math.min(p.endOffset, to),
+    ]);
+    const total = ranges.reduce((n, [, a, b]) => n + Math.max(0, b - a), 0);
+    const bar = process.stderr.isTTY ? await startProgressBar(total) : undefined;
+    let read = 0;
+    const decoder = new TextDecoder();
+    for (const [partition, start, end] of ranges) {
+      for (let offset = start; offset < end; ) {
+        const r = await log.fetch(topic, partition, offset, { maxRecords: Math.min(4096, end - offset) });
+        if (r.records.length === 0) break;
+        for (const record of r.records) {
+          let row: unknown;
+          try {
+            row = JSON.parse(decoder.decode(record.value ?? new Uint8Array()));
+          } catch (err) {
+            if (counts.malformed++ < MALFORMED_SHOWN)
+              process.stderr.write(
+                `${topic}/${partition}@${record.offset}: SS_ERR_DECODE: ${(err as Error).message}\n`,
+              );
+            continue;
+          }
+          if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+            if (counts.malformed++ < MALFORMED_SHOWN)
+              process.stderr.write(
+                `${topic}/${partition}@${record.offset}: SS_ERR_DECODE: not a JSON object\n`,
+              );
+            continue;
+          }
+          if (onRow(row as Row)) counts.used++;
+          else counts.skipped++;
+        }
+        read += r.records.length;
+        bar?.update(read, { rows: counts.used + counts.skipped });
+        offset = r.nextOffset;
+      }
+    }
+    bar?.stop();
+  } finally {
+    await log.close();
+  }
+  return counts;
 }
 
 /** Runs `check`, turning an invalid option into an invalid command-line argument (exit code 2). */
