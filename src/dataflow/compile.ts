@@ -49,7 +49,7 @@ export interface CompiledPipeline {
   /** `keyBy` nodes whose only consumer is a tumbling/hopping window: pre-aggregated upstream. */
   combined: Set<PlanNode>;
   /** `topK` nodes fed by final-only tumbling/hopping windows: each window task ships its top n. */
-  localTopK: Set<PlanNode>;
+  rankedTopK: Set<PlanNode>;
 }
 
 /** Nodes that start a new stage behind a repartition. */
@@ -203,12 +203,12 @@ export function compilePipeline(app: App, pipeline: PipelineDef): CompiledPipeli
   );
   // topK after final-only tumbling/hopping windows: each window task ships only its top n per window
   // (see PaneWindowOperator#fireTop).
-  const localTopK = new Set<PlanNode>();
+  const rankedTopK = new Set<PlanNode>();
   for (const n of order) {
     if (n.kind !== 'topK' || n.input.kind !== 'window') continue;
     const w = n.input;
     const finalOnly = w.options.earlyEveryMs === 0 && w.options.allowedLatenessMs === 0;
-    if (w.window.kind !== 'session' && finalOnly && consumers.get(w)!.length === 1) localTopK.add(n);
+    if (w.window.kind !== 'session' && finalOnly && consumers.get(w)!.length === 1) rankedTopK.add(n);
   }
-  return { name: pipeline.name, stages, internalTopics, consumers, combined, localTopK };
+  return { name: pipeline.name, stages, internalTopics, consumers, combined, rankedTopK };
 }

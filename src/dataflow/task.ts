@@ -123,6 +123,8 @@ export class Task implements TaskOutput {
   #announced = '';
   #dirtyPositions = false;
   #lastCheckpoint = 0;
+  /** Which input the next idle long-poll waits on (they take turns). */
+  #pollTurn = 0;
   #origin: LogRecord | undefined;
   readonly #metrics: TaskMetrics;
 
@@ -238,7 +240,7 @@ export class Task implements TaskOutput {
           return new SessionWindowOperator(config, this.#emitter(node), this);
         }
         // A final-only window feeding a topK ranks its own results (see PaneWindowOperator#fireTop).
-        const topK = this.#o.pipeline.consumers.get(node)!.find((c) => this.#o.pipeline.localTopK.has(c));
+        const topK = this.#o.pipeline.consumers.get(node)!.find((c) => this.#o.pipeline.rankedTopK.has(c));
         const config = {
           id: node.id,
           store,
@@ -470,7 +472,7 @@ export class Task implements TaskOutput {
     for (const input of open) total += await this.#fetchOne(input, 0, signal);
     if (total === 0 && open.length > 0 && !signal.aborted) {
       // Nothing anywhere: long-poll one input (rotating), short enough for timers and idleness.
-      const input = open[this.#metrics.checkpoints % open.length];
+      const input = open[this.#pollTurn++ % open.length];
       total += await this.#fetchOne(input, open.length === 1 ? 50 : 10, signal);
     }
     return total;

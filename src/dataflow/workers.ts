@@ -51,11 +51,14 @@ export function taskId(pipeline: string, stage: string, partition: number): stri
   return `${pipeline}/${stage}/${partition}`;
 }
 
-/** Loads an App from a module. */
-export async function loadApp(appModule: string, exportName = 'default'): Promise<App> {
-  let mod: Record<string, unknown>;
+/** Loads an app module: the module (for its other exports, such as simulators) and its App. */
+export async function loadAppModule(
+  appModule: string,
+  exportName = 'default',
+): Promise<{ app: App; module: Record<string, unknown> }> {
+  let module: Record<string, unknown>;
   try {
-    mod = await import(appModule);
+    module = await import(appModule);
   } catch (err) {
     throw new StreamsightError(
       'SS_ERR_APP_NOT_FOUND',
@@ -63,14 +66,19 @@ export async function loadApp(appModule: string, exportName = 'default'): Promis
       { cause: err },
     );
   }
-  const app = mod[exportName] as App | undefined;
+  const app = module[exportName] as App | undefined;
   if (!app || typeof app !== 'object' || !Array.isArray(app.pipelines)) {
     throw new StreamsightError(
       'SS_ERR_APP_NOT_FOUND',
       `${appModule} has no app export "${exportName}" (use defineApp)`,
     );
   }
-  return app;
+  return { app, module };
+}
+
+/** Loads an App from a module. */
+export async function loadApp(appModule: string, exportName = 'default'): Promise<App> {
+  return (await loadAppModule(appModule, exportName)).app;
 }
 
 /**

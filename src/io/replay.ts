@@ -25,6 +25,7 @@ import type { SingleBar } from 'cli-progress';
 import { type CsvError, parse } from 'csv-parse';
 import { isStreamsightError, StreamsightError } from '../errors/index.ts';
 import { abortedError } from './clock.ts';
+import { startProgressBar } from './progress-bar.ts';
 import { castDecimal, fieldText, getField, parseTime } from './record-fields.ts';
 import {
   type MalformedCode,
@@ -118,7 +119,10 @@ class ReplayRun {
     this.#stream = stream;
     const start = clock.now();
     try {
-      if (this.#plan.progressBar) this.#bar = await startProgressBar(this.#totalBytes);
+      if (this.#plan.progressBar) {
+        const options = { title: 'replay', counters: ['records', 'malformed'], stream: process.stdout };
+        this.#bar = await startProgressBar(this.#totalBytes, options);
+      }
       if (format === 'csv') await this.#readCsv(stream);
       else await this.#readLines(stream);
       await this.#pacer.finish();
@@ -363,22 +367,6 @@ async function* splitLines(stream: AsyncIterable<string>): AsyncGenerator<string
     if (lines.length > 0) yield lines;
   }
   if (rest !== '') yield [rest];
-}
-
-/** A bar on stdout; cli-progress is loaded only when one is drawn. */
-async function startProgressBar(totalBytes: number): Promise<SingleBar> {
-  const { SingleBar, Presets } = await import('cli-progress');
-  const bar = new SingleBar(
-    {
-      format:
-        'replay |{bar}| {percentage}% | {records} records | {malformed} malformed | ETA {eta_formatted}',
-      stream: process.stdout,
-      hideCursor: true,
-    },
-    Presets.shades_classic,
-  );
-  bar.start(totalBytes, 0, { records: 0, malformed: 0 });
-  return bar;
 }
 
 function ignore(): void {}

@@ -16,10 +16,11 @@ import { stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
 import { parse } from 'csv-parse';
+import { jsonCodec } from '../../dataflow/codec.ts';
 import { isStreamsightError, StreamsightError } from '../../errors/index.ts';
+import { startProgressBar } from '../../io/progress-bar.ts';
 import { castDecimal } from '../../io/record-fields.ts';
 import { GaussianNaiveBayes } from '../../ml/bayes/gaussian-naive-bayes.ts';
 import { snapshotMetrics } from '../../ml/dataflow/metrics-snapshot.ts';
@@ -384,9 +385,8 @@ async function forEachTopicRow(
       Math.min(p.endOffset, to),
     ]);
     const total = ranges.reduce((n, [, a, b]) => n + Math.max(0, b - a), 0);
-    const bar = process.stderr.isTTY ? await startProgressBar(total) : undefined;
+    const bar = process.stderr.isTTY ? await startProgressBar(total, READING) : undefined;
     let read = 0;
-    const decoder = new TextDecoder();
     for (const [partition, start, end] of ranges) {
       for (let offset = start; offset < end; ) {
         const r = await log.fetch(topic, partition, offset, { maxRecords: Math.min(4096, end - offset) });
@@ -394,7 +394,7 @@ async function forEachTopicRow(
         for (const record of r.records) {
           let row: unknown;
           try {
-            row = JSON.parse(decoder.decode(record.value ?? new Uint8Array()));
+            row = jsonCodec.decode(record.value ?? new Uint8Array());
           } catch (err) {
             if (counts.malformed++ < MALFORMED_SHOWN)
               process.stderr.write(
@@ -470,6 +470,8 @@ interface RowCounts {
 }
 
 const MALFORMED_SHOWN = 20;
+/** Progress goes to stderr, so stdout stays clean for --json. */
+const READING = { title: 'reading', counters: ['rows'], stream: process.stderr };
 
 /**
  * Streams the rows of a file into `onRow`, with a progress bar on a terminal. Malformed lines are
@@ -491,7 +493,7 @@ async function forEachRow(path: string, format: Format, onRow: (row: Row) => boo
       process.stderr.write(`line ${line}: SS_ERR_MALFORMED_LINE: ${message}\n`);
   };
   const stream = createReadStream(path);
-  const bar = process.stderr.isTTY ? await startProgressBar(size) : undefined;
+  const bar = process.stderr.isTTY ? await startProgressBar(size, READING) : undefined;
   const take = (row: Row) => {
     if (onRow(row)) counts.used++;
     else counts.skipped++;
@@ -559,19 +561,4 @@ async function readCsv(
   );
   stream.on('error', (err) => parser.destroy(err));
   for await (const row of parser) take(row as Row);
-}
-
-/** A bar on stderr (stdout stays clean for --json); cli-progress is loaded only when one is drawn. */
-async function startProgressBar(totalBytes: number): Promise<SingleBar> {
-  const { SingleBar, Presets } = await import('cli-progress');
-  const bar = new SingleBar(
-    {
-      format: 'reading |{bar}| {percentage}% | {rows} rows | ETA {eta_formatted}',
-      stream: process.stderr,
-      hideCursor: true,
-    },
-    Presets.shades_classic,
-  );
-  bar.start(totalBytes, 0, { rows: 0 });
-  return bar;
 }

@@ -8,7 +8,7 @@ import { Command, Option } from 'commander';
 import type { App } from '../../dataflow/app.ts';
 import { type RunningApp, runApp } from '../../dataflow/runtime.ts';
 import type { TaskMetrics } from '../../dataflow/task.ts';
-import { loadApp, runAppOnWorkers } from '../../dataflow/workers.ts';
+import { loadAppModule, runAppOnWorkers } from '../../dataflow/workers.ts';
 import type { Simulator } from '../../io/simulator.ts';
 import { appModule, DEFAULT_APPS } from '../apps.ts';
 import { parseCount } from '../config.ts';
@@ -59,8 +59,7 @@ export function runCommand(): Command {
         const simulations: Promise<void>[] = [];
         try {
           for (const url of modules) {
-            const mod = (await import(url)) as AppModule;
-            await loadApp(url); // validates the export
+            const mod = (await loadAppModule(url)).module as unknown as AppModule;
             const running =
               config.workers === 0
                 ? await runApp(mod.default, { log })
