@@ -7,6 +7,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { StreamsightError } from '../errors/index.ts';
 import { type Codec, type CodecName, type Key, resolveCodec } from './codec.ts';
 import { type Duration, toMillis } from './duration.ts';
+import { checkPage, type PageDefinition } from './page.ts';
 import type { PipelineDef, PlanNode, TopicDef } from './plan.ts';
 import type { MemoryView } from './sink.ts';
 import { KeyedStream, type PipelineScope, Stream, type Table, type Topic } from './stream.ts';
@@ -41,6 +42,8 @@ export interface AppBuilder {
   table<K extends Key, V>(topic: Topic<V>): Table<K, V>;
   /** Declares a named pipeline; streams created inside `build` belong to it. */
   pipeline(name: string, build: () => void): void;
+  /** Registers a dashboard page built from widgets over the app's views (see page.ts). */
+  page(page: PageDefinition): void;
 }
 
 export interface App {
@@ -48,6 +51,8 @@ export interface App {
   readonly topics: Map<string, TopicDef>;
   readonly pipelines: PipelineDef[];
   readonly views: Map<string, MemoryView<any>>;
+  /** Dashboard pages, in registration order. */
+  readonly pages: PageDefinition[];
   /** The dead-letter topic: `<app>.dead-letters`. */
   readonly deadLetterTopic: TopicDef;
 }
@@ -118,6 +123,7 @@ export function defineApp(name: string, define: (app: AppBuilder) => void): App 
   const topics = new Map<string, TopicDef>();
   const pipelines: PipelineDef[] = [];
   const views = new Map<string, MemoryView<any>>();
+  const pages: PageDefinition[] = [];
   let current: PipelineScope | undefined;
 
   const scope = (): PipelineScope => {
@@ -190,8 +196,14 @@ export function defineApp(name: string, define: (app: AppBuilder) => void): App 
         current = undefined;
       }
     },
+    page(page: PageDefinition): void {
+      if (pages.some((p) => p.id === page?.id)) {
+        throw new StreamsightError('SS_ERR_INVALID_OPTION', `app ${name}: page ${page.id} declared twice`);
+      }
+      pages.push(checkPage(name, page));
+    },
   };
   define(builder);
   const deadLetterTopic = topicDef(`${name}.dead-letters`, { partitions: 1, codec: 'bytes' });
-  return { name, topics, pipelines, views, deadLetterTopic };
+  return { name, topics, pipelines, views, pages, deadLetterTopic };
 }

@@ -4,6 +4,17 @@ export { type Codec, type CodecName, jsonCodec, type Key, msgpackCodec, stringCo
 export { type Duration, toMillis } from './duration.ts';
 export type { StatePut } from './operators/operator.ts';
 export type { ProcessContext, ProcessOperator } from './operators/process.ts';
+export type {
+  CategoryWidget,
+  ConfusionWidget,
+  PageDefinition,
+  TableWidget,
+  TilesWidget,
+  TimeSeriesWidget,
+  ValueFormat,
+  Widget,
+  WorldMapWidget,
+} from './page.ts';
 export { createAppTopics, type RunningApp, type RunOptions, runApp } from './runtime.ts';
 export { MemoryView, type Sink, type SinkContext, type SinkRecord, type ViewChange } from './sink.ts';
 export {

@@ -59,6 +59,28 @@ export const ErrorCodes = {
   SS_ERR_INVALID_RATING: 'the rating is invalid',
   /** A numerical routine failed (a matrix that must be positive definite is not, values overflowed). */
   SS_ERR_NUMERIC: 'a numerical routine failed',
+  /** A view read names an unknown column, a bad order or a bad page. */
+  SS_ERR_INVALID_QUERY: 'the view query is invalid',
+  /** A SQL statement is not one read-only statement (writes, DDL, several statements, file or network access). */
+  SS_ERR_QUERY_REJECTED: 'the SQL statement is not allowed',
+  /** A SQL statement ran past its time limit and was cancelled. */
+  SS_ERR_QUERY_TIMEOUT: 'the SQL statement ran past its time limit',
+  /** The view does not exist (in this app). */
+  SS_ERR_VIEW_NOT_FOUND: 'the view does not exist',
+  /** No valid credential (API key or session) was given. */
+  SS_ERR_UNAUTHORIZED: 'no valid credential was given',
+  /** The credential is valid but lacks the scope the route needs. */
+  SS_ERR_FORBIDDEN: 'the credential lacks the scope',
+  /** The request body exceeds the configured limit. */
+  SS_ERR_PAYLOAD_TOO_LARGE: 'the request body is too large',
+  /** The client sent more requests than its rate limit allows. */
+  SS_ERR_RATE_LIMITED: 'too many requests',
+  /** An external service (Kafka, PostgreSQL, Redis, a WebSocket source) could not be reached or dropped the connection. */
+  SS_ERR_CONNECTION: 'an external service could not be reached',
+  /** The Kafka broker or client returned an error that is not a lost connection. */
+  SS_ERR_KAFKA: 'the Kafka broker returned an error',
+  /** A newer worker took over the task (Kafka transactional fencing): this worker's commit was refused. */
+  SS_ERR_FENCED: 'a newer worker owns the task',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
