@@ -31,6 +31,8 @@ export interface TopicOptions<T> {
   retention?: Duration;
   /** Keep about this many bytes per partition. */
   retentionBytes?: number;
+  /** Also keep the topic's raw records in the view store, for batch SQL (`<topic>_archive`). */
+  archive?: boolean;
 }
 
 /** The builder handed to `defineApp`'s callback. */
@@ -88,6 +90,9 @@ export function topicDef<T>(name: string, options: TopicOptions<T> = {}): TopicD
       `topic ${name}: schema must be a Standard Schema validator`,
     );
   }
+  if (options.archive !== undefined && typeof options.archive !== 'boolean') {
+    throw new StreamsightError('SS_ERR_INVALID_OPTION', `topic ${name}: archive must be a boolean`);
+  }
   return {
     name,
     partitions,
@@ -100,6 +105,7 @@ export function topicDef<T>(name: string, options: TopicOptions<T> = {}): TopicD
     retentionMs:
       options.retention === undefined ? undefined : toMillis(options.retention, `topic ${name}: retention`),
     retentionBytes: options.retentionBytes,
+    archive: options.archive === true,
   };
 }
 

@@ -22,6 +22,8 @@ export interface TopicDef {
   idleTimeoutMs: number;
   retentionMs: number | undefined;
   retentionBytes: number | undefined;
+  /** Copy the topic's raw records into the view store for batch SQL (views/materialize.ts). */
+  archive?: boolean;
 }
 
 export interface WindowOptionsDef {

@@ -33,7 +33,8 @@ export interface ViewChange<T> {
   record: SinkRecord<T>;
 }
 
-type Listener<T> = (changes: ViewChange<T>[]) => void;
+/** A change listener; a returned promise makes `write` wait for it (back-pressure, e.g. a view store). */
+type Listener<T> = (changes: ViewChange<T>[]) => void | Promise<void>;
 
 /**
  * An in-memory view: the latest value per view key (the record key, plus the window start for
@@ -43,27 +44,44 @@ type Listener<T> = (changes: ViewChange<T>[]) => void;
  * const view = new MemoryView<WindowResult<number, number>>('hot-items');
  * stream.sink(view);
  * view.rows(); // current rows
+ *
+ * When a view store holds the view (views/materialize.ts), `retainRows(false)` stops keeping rows
+ * here, so memory stays bounded; listeners still see every change.
  */
 export class MemoryView<T> implements Sink<T> {
   readonly name: string;
   readonly #rows = new Map<string, T>();
   readonly #listeners = new Set<Listener<T>>();
+  #retain: boolean;
 
-  constructor(name: string) {
+  constructor(name: string, options: { retainRows?: boolean } = {}) {
     this.name = name;
+    this.#retain = options.retainRows ?? true;
   }
 
-  write(records: SinkRecord<T>[]): void {
+  write(records: SinkRecord<T>[]): void | Promise<void> {
     const changes: ViewChange<T>[] = [];
     for (const record of records) {
       const id = viewKey(record);
-      this.#rows.set(id, record.value);
+      if (this.#retain) this.#rows.set(id, record.value);
       changes.push({ id, record });
     }
-    if (changes.length > 0) for (const l of this.#listeners) l(changes);
+    if (changes.length === 0) return;
+    let waits: Promise<void>[] | undefined;
+    for (const l of this.#listeners) {
+      const r = l(changes);
+      if (r !== undefined) (waits ??= []).push(r);
+    }
+    if (waits) return Promise.all(waits).then(() => {});
   }
 
-  /** Current rows, by view key. */
+  /** Keep rows in memory (the default) or not; turning it off drops the rows held so far. */
+  retainRows(keep: boolean): void {
+    this.#retain = keep;
+    if (!keep) this.#rows.clear();
+  }
+
+  /** Current rows, by view key (empty while `retainRows(false)`). */
   rows(): Map<string, T> {
     return this.#rows;
   }

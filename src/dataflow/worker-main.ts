@@ -11,8 +11,11 @@ const post = (m: WorkerMessage) => port.postMessage(m);
 
 try {
   const app = await loadApp(data.appModule, data.exportName);
-  for (const [name, view] of app.views)
+  for (const [name, view] of app.views) {
+    // This thread only forwards changes; the coordinating thread's views (and stores) hold the rows.
+    view.retainRows(false);
     view.onChange((changes) => post({ type: 'view', view: name, records: changes.map((c) => c.record) }));
+  }
   const log = await openEmbeddedLog({ path: data.logPath });
   const mine = new Set(data.tasks);
   const running = await runApp(app, {

@@ -4,8 +4,10 @@
  * PostgreSQL serves scaled-out deployments (`postgres-view-store.ts`). Both pass
  * `test/views/view-store-contract.ts`.
  *
- * Layout in SQL (both stores): one schema per app (app name with `-` → `_`), one table per view
- * (view name with `-` → `_`), one table per archived topic (`<topic>_archive`). A view table has:
+ * Layout in SQL (both stores): one schema per app, one table per view, one table per archived topic
+ * (`<topic>_archive`); names are lower-cased with `-` and `.` → `_` (a leading digit gets a `_`), so
+ * they work unquoted in SQL. The schema `streamsight_meta` lists views (with retention) and archives.
+ * A view table has:
  *
  *   view_key   TEXT PRIMARY KEY  -- the upsert id (`viewKey` in dataflow/sink.ts): key, plus @window start
  *   updated_at BIGINT            -- the record timestamp (ms) of the latest upsert
@@ -111,6 +113,8 @@ export interface ViewStore {
   query(sql: string, options?: SqlOptions): Promise<SqlResult>;
   /** Deletes rows past each view's retention. */
   enforceRetention(now?: number): Promise<void>;
+  /** Deletes every view and archive of an app (its schema). Idempotent. */
+  dropApp(app: string): Promise<void>;
   /** Idempotent. */
   close(): Promise<void>;
 }

@@ -1,0 +1,658 @@
+/**
+ * The PostgreSQL view store, for scaled-out deployments: every worker writes views to it and every
+ * server reads them, so servers stay stateless. `pg` and `pg-copy-streams` load only when it opens.
+ *
+ * Writes: one upsert batch is one transaction on one pooled connection —
+ * `COPY` the rows into a TEMP staging table (`ON COMMIT DROP`), then
+ * `INSERT … SELECT … ON CONFLICT (view_key) DO UPDATE`. COPY moves a 10k-row batch in one round trip
+ * without a parameter per value; the merge makes a replayed batch harmless. New columns are added with
+ * `ADD COLUMN IF NOT EXISTS` before the transaction, so concurrent writers agree.
+ *
+ * The read-only SQL sandbox (`query`), each layer on its own enough for the contract's attacks:
+ * 1. `sql-guard.ts`: one SELECT-like statement, no write keywords, no functions that escape
+ *    (set_config, server files, dblink, SQL-in-a-string);
+ * 2. the extended protocol (`queryMode: 'extended'`): PostgreSQL refuses several statements;
+ * 3. `BEGIN READ ONLY` with `SET LOCAL statement_timeout`, always rolled back;
+ * 4. `SET LOCAL ROLE streamsight_query` when that role exists or can be created: a NOLOGIN role
+ *    with USAGE and SELECT on the app schemas only, so even a superuser connection queries without
+ *    file access or write rights.
+ * Row caps wrap the statement as `SELECT * FROM (<sql>) q LIMIT maxRows + 1`.
+ */
+
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
+import { isStreamsightError, StreamsightError } from '../errors/index.ts';
+import type { LogRecord } from '../log/log.ts';
+import { checkReadOnlySql } from './sql-guard.ts';
+import {
+  archiveRows,
+  archiveTableOf,
+  checkSqlOptions,
+  checkViewQuery,
+  fitValue,
+  fromStored,
+  prepareBatch,
+  quoteIdent,
+  schemaOf,
+  tableOf,
+} from './view-schema.ts';
+import type {
+  ColumnType,
+  SqlOptions,
+  SqlResult,
+  ViewColumn,
+  ViewDefinition,
+  ViewInfo,
+  ViewPage,
+  ViewQuery,
+  ViewRow,
+  ViewStore,
+} from './view-store.ts';
+
+export interface PostgresViewStoreOptions {
+  /** A PostgreSQL connection string, e.g. `postgres://user@127.0.0.1:5432/db`. */
+  url: string;
+  /** Pool size (default 4). */
+  maxConnections?: number;
+  /**
+   * The role user SQL runs as (default `streamsight_query`, created when missing and allowed);
+   * `false` runs it as the connecting user (the other layers still apply).
+   */
+  queryRole?: string | false;
+}
+
+const META = 'streamsight_meta';
+const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
+
+const SQL_TYPES: Record<ColumnType, string> = {
+  text: 'text',
+  double: 'double precision',
+  bigint: 'bigint',
+  boolean: 'boolean',
+  json: 'jsonb',
+};
+
+interface TableMeta {
+  app: string;
+  name: string;
+  schema: string;
+  table: string;
+  columns: Map<string, ColumnType>;
+}
+
+const ARCHIVE_COLUMNS: [string, ColumnType][] = [
+  ['partition', 'bigint'],
+  ['offset', 'bigint'],
+  ['timestamp', 'bigint'],
+  ['key', 'text'],
+  ['value', 'json'],
+  ['headers', 'json'],
+];
+
+/**
+ * Connects to PostgreSQL and prepares the metadata schema.
+ *
+ * @example
+ * const store = await openPostgresViewStore({ url: process.env.STREAMSIGHT_POSTGRES_URL! });
+ * await store.ensureView({ app: 'shop', name: 'revenue' });
+ * const { rows } = await store.query('SELECT * FROM revenue', { app: 'shop' });
+ */
+export async function openPostgresViewStore(options: PostgresViewStoreOptions): Promise<PostgresViewStore> {
+  if (typeof options?.url !== 'string' || !/^postgres(ql)?:\/\//.test(options.url)) {
+    throw new StreamsightError(
+      'SS_ERR_INVALID_OPTION',
+      'openPostgresViewStore: url must be a postgres:// URL',
+      {
+        details: { option: 'url' },
+      },
+    );
+  }
+  const max = options.maxConnections ?? 4;
+  if (!Number.isInteger(max) || max < 1 || max > 100) {
+    throw new StreamsightError(
+      'SS_ERR_INVALID_OPTION',
+      'openPostgresViewStore: maxConnections must be in 1..100',
+    );
+  }
+  const role = options.queryRole ?? 'streamsight_query';
+  if (role !== false && (typeof role !== 'string' || !IDENT.test(role))) {
+    throw new StreamsightError(
+      'SS_ERR_INVALID_OPTION',
+      `openPostgresViewStore: queryRole must match ${IDENT}`,
+    );
+  }
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString: options.url, max });
+  pool.on('error', () => {}); // an idle client's lost connection surfaces on the next query
+  try {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${META}`);
+    await pool.query(
+      `CREATE TABLE IF NOT EXISTS ${META}.views (app text, name text, schema_name text NOT NULL,
+        table_name text NOT NULL, retention_ms bigint, PRIMARY KEY (app, name))`,
+    );
+    await pool.query(
+      `CREATE TABLE IF NOT EXISTS ${META}.archives (app text, topic text, schema_name text NOT NULL,
+        table_name text NOT NULL, PRIMARY KEY (app, topic))`,
+    );
+  } catch (cause) {
+    await pool.end().catch(() => {});
+    throw pgError(cause, 'cannot prepare the view store');
+  }
+  const queryRole = role === false ? undefined : await prepareRole(pool, role);
+  if (queryRole) await grantRead(pool, queryRole, META);
+  return new PostgresViewStore(pool, queryRole);
+}
+
+/** Creates the query role when missing; returns it only when this connection may switch to it. */
+async function prepareRole(pool: Pool, role: string): Promise<string | undefined> {
+  await pool
+    .query(
+      `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE ${role} NOLOGIN; END IF; END $$`,
+    )
+    .catch(() => {});
+  await pool.query(`GRANT ${role} TO CURRENT_USER`).catch(() => {});
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SET LOCAL ROLE ${role}`);
+    return role;
+  } catch {
+    return undefined;
+  } finally {
+    await client.query('ROLLBACK').catch(() => {});
+    client.release();
+  }
+}
+
+async function grantRead(pool: Pool, role: string, schema: string): Promise<void> {
+  const s = quoteIdent(schema);
+  await pool.query(`GRANT USAGE ON SCHEMA ${s} TO ${role}`);
+  await pool.query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${s} TO ${role}`);
+  await pool.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT SELECT ON TABLES TO ${role}`);
+}
+
+/** The PostgreSQL `ViewStore`; create it with `openPostgresViewStore`. */
+export class PostgresViewStore implements ViewStore {
+  readonly #pool: Pool;
+  readonly #role: string | undefined;
+  readonly #views = new Map<string, TableMeta>();
+  readonly #archives = new Map<string, TableMeta>();
+  #closed = false;
+
+  constructor(pool: Pool, role: string | undefined) {
+    this.#pool = pool;
+    this.#role = role;
+  }
+
+  /** The role user SQL runs as, or undefined when it runs as the connecting user. */
+  get queryRole(): string | undefined {
+    return this.#role;
+  }
+
+  async ensureView(def: ViewDefinition): Promise<void> {
+    this.#check();
+    const schema = schemaOf(def?.app);
+    const table = tableOf(def.name);
+    const retention = def.retentionMs;
+    if (
+      retention !== undefined &&
+      (typeof retention !== 'number' || !Number.isFinite(retention) || retention <= 0)
+    ) {
+      throw new StreamsightError(
+        'SS_ERR_INVALID_OPTION',
+        `view ${def.name}: retentionMs must be a positive number`,
+      );
+    }
+    await this.#run(async (c) => {
+      const clash = await c.query(
+        `SELECT name FROM ${META}.views WHERE schema_name = $1 AND table_name = $2 AND name <> $3`,
+        [schema, table, def.name],
+      );
+      if (clash.rows.length > 0) {
+        throw new StreamsightError(
+          'SS_ERR_INVALID_OPTION',
+          `view ${def.name} would share table ${schema}.${table} with view ${clash.rows[0].name}`,
+        );
+      }
+      await this.#ensureSchema(c, schema);
+      await c.query(
+        `CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.${quoteIdent(table)} (view_key text PRIMARY KEY, updated_at bigint NOT NULL)`,
+      );
+      await c.query(
+        `INSERT INTO ${META}.views VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (app, name) DO UPDATE SET retention_ms = excluded.retention_ms`,
+        [def.app, def.name, schema, table, retention === undefined ? null : Math.trunc(retention)],
+      );
+    });
+    this.#views.delete(`${def.app}/${def.name}`);
+  }
+
+  async upsert(app: string, view: string, rows: ViewRow[]): Promise<void> {
+    this.#check();
+    const meta = await this.#view(app, view);
+    const batch = prepareBatch(rows, meta.columns);
+    if (batch.rows.length === 0) return;
+    if (batch.newColumns.length > 0) {
+      await this.#run(async (c) => {
+        for (const col of batch.newColumns) {
+          await c.query(
+            `ALTER TABLE ${quoteIdent(meta.schema)}.${quoteIdent(meta.table)} ADD COLUMN IF NOT EXISTS ${quoteIdent(col.name)} ${SQL_TYPES[col.type]}`,
+          );
+        }
+      });
+      // Another writer may have added a column first with another type: the catalog decides.
+      this.#views.delete(`${app}/${view}`);
+      const fresh = await this.#view(app, view);
+      await this.#merge(fresh, batch.rows, 'update');
+      return;
+    }
+    await this.#merge(meta, batch.rows, 'update');
+  }
+
+  async read(app: string, view: string, query?: ViewQuery): Promise<ViewPage> {
+    this.#check();
+    const meta = await this.#view(app, view);
+    const q = checkViewQuery(query, meta.columns);
+    const params: (string | number | boolean)[] = [];
+    const conds: string[] = [];
+    for (const [name, value] of q.where) {
+      const v = fitValue(meta.columns.get(name) as ColumnType, value);
+      if (v === null) {
+        throw new StreamsightError('SS_ERR_INVALID_QUERY', `where.${name} does not fit the column's type`, {
+          details: { column: name },
+        });
+      }
+      params.push(v);
+      conds.push(`${quoteIdent(name)} = $${params.length}`);
+    }
+    if (q.from !== undefined) {
+      params.push(q.from);
+      conds.push(`${quoteIdent(q.timeColumn)} >= $${params.length}`);
+    }
+    if (q.to !== undefined) {
+      params.push(q.to);
+      conds.push(`${quoteIdent(q.timeColumn)} < $${params.length}`);
+    }
+    const from = `${quoteIdent(meta.schema)}.${quoteIdent(meta.table)}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''}`;
+    const order = `${quoteIdent(q.orderBy)} ${q.desc ? 'DESC' : 'ASC'} NULLS LAST, view_key`;
+    const [page, count] = await this.#run(async (c) => [
+      await c.query(`SELECT * FROM ${from} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`, params),
+      await c.query(`SELECT count(*)::bigint AS n FROM ${from}`, params),
+    ]);
+    return {
+      columns: columnsOf(meta),
+      rows: page.rows.map((r) => storedRow(r, meta.columns)),
+      total: Number(count.rows[0].n),
+    };
+  }
+
+  async listViews(app?: string): Promise<ViewInfo[]> {
+    this.#check();
+    if (app !== undefined) schemaOf(app);
+    const list = await this.#run((c) =>
+      c.query(
+        `SELECT app, name FROM ${META}.views ${app === undefined ? '' : 'WHERE app = $1'} ORDER BY app, name`,
+        app === undefined ? [] : [app],
+      ),
+    );
+    const out: ViewInfo[] = [];
+    for (const r of list.rows) {
+      const meta = await this.#view(r.app, r.name);
+      const n = await this.#run((c) =>
+        c.query(`SELECT count(*)::bigint AS n FROM ${quoteIdent(meta.schema)}.${quoteIdent(meta.table)}`),
+      );
+      out.push({
+        app: meta.app,
+        name: meta.name,
+        table: `${meta.schema}.${meta.table}`,
+        columns: columnsOf(meta),
+        rows: Number(n.rows[0].n),
+      });
+    }
+    return out;
+  }
+
+  async ensureArchive(app: string, topic: string): Promise<void> {
+    this.#check();
+    const schema = schemaOf(app);
+    const table = archiveTableOf(topic);
+    await this.#run(async (c) => {
+      await this.#ensureSchema(c, schema);
+      await c.query(
+        `CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.${quoteIdent(table)} (partition bigint NOT NULL,
+          "offset" bigint NOT NULL, timestamp bigint NOT NULL, key text, value jsonb, headers jsonb,
+          PRIMARY KEY (partition, "offset"))`,
+      );
+      await c.query(`INSERT INTO ${META}.archives VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
+        app,
+        topic,
+        schema,
+        table,
+      ]);
+    });
+  }
+
+  async archive(app: string, topic: string, records: LogRecord[]): Promise<void> {
+    this.#check();
+    if (!Array.isArray(records))
+      throw new StreamsightError('SS_ERR_INVALID_OPTION', 'archive: records must be an array');
+    const key = `${app}/${topic}`;
+    let meta = this.#archives.get(key);
+    if (!meta) {
+      const found = await this.#run((c) =>
+        c.query(`SELECT schema_name, table_name FROM ${META}.archives WHERE app = $1 AND topic = $2`, [
+          app,
+          topic,
+        ]),
+      );
+      if (found.rows.length === 0) {
+        throw new StreamsightError('SS_ERR_VIEW_NOT_FOUND', `topic ${topic} of app ${app} has no archive`, {
+          details: { app, topic },
+        });
+      }
+      meta = {
+        app,
+        name: topic,
+        schema: found.rows[0].schema_name,
+        table: found.rows[0].table_name,
+        columns: new Map(ARCHIVE_COLUMNS),
+      };
+      this.#archives.set(key, meta);
+    }
+    const rows = archiveRows(records);
+    if (rows.length > 0) await this.#merge(meta, rows, 'nothing');
+  }
+
+  async query(sql: string, options?: SqlOptions): Promise<SqlResult> {
+    this.#check();
+    const o = checkSqlOptions(sql, options);
+    checkReadOnlySql(sql);
+    // A trailing `;` would end the wrapped subquery early.
+    const body = sql.replace(/;\s*$/, '');
+    const client = await this.#connect();
+    try {
+      await client.query('BEGIN READ ONLY');
+      await client.query(`SET LOCAL statement_timeout = ${Math.ceil(o.timeoutMs)}`);
+      if (o.schema !== undefined)
+        await client.query(`SET LOCAL search_path = ${quoteIdent(o.schema)}, public`);
+      if (this.#role) await client.query(`SET LOCAL ROLE ${this.#role}`);
+      // `queryMode` (pg ≥ 8.16) forces the extended protocol even without parameters; @types/pg lacks it.
+      const config = {
+        text: `SELECT * FROM (\n${body}\n) AS streamsight_query LIMIT ${o.maxRows + 1}`,
+        values: o.params,
+        queryMode: 'extended',
+      } as QueryConfig;
+      const result: QueryResult = await client.query(config);
+      const columns: ViewColumn[] = result.fields.map((f) => ({
+        name: f.name,
+        type: pgColumnType(f.dataTypeID),
+      }));
+      const bigints = result.fields
+        .filter((f) => f.dataTypeID === 20 || f.dataTypeID === 1700)
+        .map((f) => f.name);
+      const rows = result.rows.slice(0, o.maxRows).map((r: Record<string, unknown>) => {
+        for (const name of bigints) if (typeof r[name] === 'string') r[name] = numeric(r[name] as string);
+        return r;
+      });
+      return { columns, rows, truncated: result.rows.length > o.maxRows };
+    } catch (err) {
+      throw sqlError(err, o.timeoutMs);
+    } finally {
+      await client.query('ROLLBACK').catch(() => {});
+      client.release();
+    }
+  }
+
+  async enforceRetention(now: number = Date.now()): Promise<void> {
+    this.#check();
+    const list = await this.#run((c) =>
+      c.query(
+        `SELECT schema_name, table_name, retention_ms FROM ${META}.views WHERE retention_ms IS NOT NULL`,
+      ),
+    );
+    for (const r of list.rows) {
+      await this.#run((c) =>
+        c.query(
+          `DELETE FROM ${quoteIdent(r.schema_name)}.${quoteIdent(r.table_name)} WHERE updated_at < $1`,
+          [now - Number(r.retention_ms)],
+        ),
+      );
+    }
+  }
+
+  async dropApp(app: string): Promise<void> {
+    this.#check();
+    const schema = schemaOf(app);
+    await this.#run(async (c) => {
+      await c.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+      await c.query(`DELETE FROM ${META}.views WHERE app = $1`, [app]);
+      await c.query(`DELETE FROM ${META}.archives WHERE app = $1`, [app]);
+    });
+    for (const map of [this.#views, this.#archives]) {
+      for (const [key, meta] of map) if (meta.app === app) map.delete(key);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+
+  #check(): void {
+    if (this.#closed) throw new StreamsightError('SS_ERR_CLOSED', 'the view store is closed');
+  }
+
+  async #connect(): Promise<PoolClient> {
+    try {
+      return await this.#pool.connect();
+    } catch (cause) {
+      throw pgError(cause, 'cannot reach PostgreSQL');
+    }
+  }
+
+  /** Runs `fn` on a pooled connection; errors other than coded ones become SS_ERR_STORAGE/CONNECTION. */
+  async #run<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#connect();
+    try {
+      return await fn(client);
+    } catch (err) {
+      throw pgError(err, 'view store');
+    } finally {
+      client.release();
+    }
+  }
+
+  async #ensureSchema(c: PoolClient, schema: string): Promise<void> {
+    await c.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    if (this.#role) {
+      const s = quoteIdent(schema);
+      await c.query(`GRANT USAGE ON SCHEMA ${s} TO ${this.#role}`);
+      await c.query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${s} TO ${this.#role}`);
+      await c.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT SELECT ON TABLES TO ${this.#role}`);
+    }
+  }
+
+  async #view(app: string, view: string): Promise<TableMeta> {
+    const key = `${app}/${view}`;
+    const cached = this.#views.get(key);
+    if (cached) return cached;
+    schemaOf(app);
+    tableOf(view);
+    const meta = await this.#run(async (c) => {
+      const found = await c.query(
+        `SELECT schema_name, table_name FROM ${META}.views WHERE app = $1 AND name = $2`,
+        [app, view],
+      );
+      if (found.rows.length === 0) {
+        throw new StreamsightError('SS_ERR_VIEW_NOT_FOUND', `app ${app} has no view ${view}`, {
+          details: { app, view },
+        });
+      }
+      const { schema_name: schema, table_name: table } = found.rows[0];
+      const cols = await c.query(
+        `SELECT column_name, data_type FROM information_schema.columns
+         WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,
+        [schema, table],
+      );
+      const columns = new Map<string, ColumnType>();
+      for (const col of cols.rows) columns.set(col.column_name, pgTypeName(col.data_type));
+      return { app, name: view, schema, table, columns } satisfies TableMeta;
+    });
+    this.#views.set(key, meta);
+    return meta;
+  }
+
+  /** COPY into a TEMP staging table, then merge, in one transaction. */
+  async #merge(
+    meta: TableMeta,
+    rows: Record<string, unknown>[],
+    conflict: 'update' | 'nothing',
+  ): Promise<void> {
+    const { from: copyFrom } = await import('pg-copy-streams');
+    const names = [...meta.columns.keys()];
+    const types = names.map((n) => meta.columns.get(n) as ColumnType);
+    const target = `${quoteIdent(meta.schema)}.${quoteIdent(meta.table)}`;
+    const list = names.map(quoteIdent).join(', ');
+    const onConflict =
+      conflict === 'update'
+        ? `ON CONFLICT (view_key) DO UPDATE SET ${names
+            .filter((n) => n !== 'view_key')
+            .map((n) => `${quoteIdent(n)} = excluded.${quoteIdent(n)}`)
+            .join(', ')}`
+        : 'ON CONFLICT (partition, "offset") DO NOTHING';
+    await this.#run(async (c) => {
+      await c.query('BEGIN');
+      try {
+        await c.query(
+          `CREATE TEMP TABLE streamsight_stage ON COMMIT DROP AS SELECT ${list} FROM ${target} LIMIT 0`,
+        );
+        const lines = copyText(rows, names, types);
+        await pipeline(
+          Readable.from(lines),
+          c.query(copyFrom(`COPY streamsight_stage (${list}) FROM STDIN`)),
+        );
+        await c.query(`INSERT INTO ${target} (${list}) SELECT ${list} FROM streamsight_stage ${onConflict}`);
+        await c.query('COMMIT');
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => {});
+        throw err;
+      }
+    });
+  }
+}
+
+/** COPY text format, in chunks of about 64 KiB: tab-separated, `\N` for NULL, backslash escapes. */
+function* copyText(rows: Record<string, unknown>[], names: string[], types: ColumnType[]): Generator<string> {
+  let chunk = '';
+  for (const row of rows) {
+    for (let c = 0; c < names.length; c++) {
+      if (c > 0) chunk += '\t';
+      const v = fitValue(types[c], row[names[c]]);
+      chunk += v === null ? '\\N' : escapeCopy(String(v));
+    }
+    chunk += '\n';
+    if (chunk.length > 65_536) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk !== '') yield chunk;
+}
+
+function escapeCopy(s: string): string {
+  return /[\\\t\n\r]/.test(s)
+    ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+    : s;
+}
+
+function columnsOf(meta: TableMeta): ViewColumn[] {
+  return [...meta.columns].map(([name, type]) => ({ name, type }));
+}
+
+function storedRow(r: Record<string, unknown>, columns: Map<string, ColumnType>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name in r) {
+    const type = columns.get(name);
+    const v = r[name];
+    out[name] = type === 'bigint' && typeof v === 'string' ? numeric(v) : fromStored(v, type);
+  }
+  return out;
+}
+
+function numeric(s: string): number | string {
+  const n = Number(s);
+  return Number.isFinite(n) && (!/^-?\d+$/.test(s) || Number.isSafeInteger(n)) ? n : s;
+}
+
+function pgTypeName(t: string): ColumnType {
+  if (t === 'jsonb' || t === 'json' || t === 'ARRAY') return 'json';
+  if (t === 'boolean') return 'boolean';
+  if (t === 'bigint' || t === 'integer' || t === 'smallint') return 'bigint';
+  if (t === 'double precision' || t === 'real' || t === 'numeric') return 'double';
+  return 'text';
+}
+
+/** Column type of a result field by type OID. */
+function pgColumnType(oid: number): ColumnType {
+  switch (oid) {
+    case 16:
+      return 'boolean';
+    case 20:
+    case 21:
+    case 23:
+      return 'bigint';
+    case 700:
+    case 701:
+    case 1700:
+      return 'double';
+    case 114:
+    case 3802:
+      return 'json';
+    default:
+      return 'text';
+  }
+}
+
+function pgError(err: unknown, context: string): StreamsightError {
+  if (isStreamsightError(err)) return err;
+  const e = err as { code?: string; message?: string };
+  const text = e?.message ?? String(err);
+  // Node socket errors and PostgreSQL's connection classes (08xxx, 57P0x shutdown).
+  if (
+    /^(ECONN|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|EPIPE)/.test(e?.code ?? '') ||
+    /^(08|57P0)/.test(e?.code ?? '')
+  ) {
+    return new StreamsightError('SS_ERR_CONNECTION', `${context}: ${text}`, { cause: err, retriable: true });
+  }
+  return new StreamsightError('SS_ERR_STORAGE', `${context}: ${text}`, {
+    cause: err,
+    details: { pgCode: e?.code },
+  });
+}
+
+/** Maps a PostgreSQL error of a user query to a coded error. */
+function sqlError(err: unknown, timeoutMs: number): StreamsightError {
+  if (isStreamsightError(err)) return err;
+  const e = err as { code?: string; message?: string };
+  const text = e?.message ?? String(err);
+  if (e?.code === '57014') {
+    return new StreamsightError(
+      'SS_ERR_QUERY_TIMEOUT',
+      `the query ran past ${timeoutMs} ms and was cancelled`,
+      {
+        cause: err,
+        details: { timeoutMs },
+      },
+    );
+  }
+  // 25006 read-only transaction, 42501 insufficient privilege.
+  if (e?.code === '25006' || e?.code === '42501') {
+    return new StreamsightError('SS_ERR_QUERY_REJECTED', text, { cause: err, details: { pgCode: e.code } });
+  }
+  if (/^(08|57P0)/.test(e?.code ?? '') || /^(ECONN|ENOTFOUND|ETIMEDOUT)/.test(e?.code ?? '')) {
+    return new StreamsightError('SS_ERR_CONNECTION', `PostgreSQL: ${text}`, { cause: err, retriable: true });
+  }
+  return new StreamsightError('SS_ERR_INVALID_QUERY', text, { cause: err, details: { pgCode: e?.code } });
+}
