@@ -1,0 +1,188 @@
+/**
+ * `streamsight worker --app X --log kafka://...`: one member of the app's worker group on Kafka.
+ *
+ * Membership. Every worker joins the Kafka consumer group `<app>.workers` on a coordination topic of
+ * the same name whose partition count is the app's largest stage parallelism. The group's assignment
+ * of coordination partitions says which task partitions this process runs — every stage of those
+ * partitions. When a member joins, leaves or dies (its session times out), Kafka rebalances and each
+ * worker gets a new assignment: the worker stops its tasks (each after a final checkpoint) and starts
+ * the newly assigned set, which restores state from the changelog topics and positions from the
+ * committed offsets. A worker that was presumed dead but still runs is harmless: the task's new owner
+ * registered the task's transactional id, so the zombie's next commit is fenced (SS_ERR_FENCED), and
+ * the zombie just waits for its own rebalance.
+ *
+ * App code is unchanged: the same app module runs embedded (`streamsight run`) or here.
+ */
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { GroupAssignment } from '@platformatic/kafka';
+import { Command } from 'commander';
+import { compilePipeline } from '../../dataflow/compile.ts';
+import { createAppTopics, type RunningApp, runApp } from '../../dataflow/runtime.ts';
+import { loadAppModule } from '../../dataflow/workers.ts';
+import { isStreamsightError, StreamsightError } from '../../errors/index.ts';
+import type { Log } from '../../log/log.ts';
+import { appModule } from '../apps.ts';
+import { openConfiguredLog, parseCount, resolveConfig } from '../config.ts';
+
+export interface WorkerOptions {
+  app: string;
+  log?: string;
+  /** Consumer-group session timeout: how soon a dead worker's tasks move (default 10 s). */
+  sessionTimeoutMs?: number;
+  /** Stop after this long (tests and benchmarks); default: until SIGINT/SIGTERM. */
+  durationMs?: number;
+  /** Where status lines go (default stderr). */
+  say?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs one worker until the signal aborts (or `durationMs` passes).
+ *
+ * @example
+ * const controller = new AbortController();
+ * await runWorker({ app: 'apps/shop/app.ts', log: 'kafka://127.0.0.1:9092', signal: controller.signal });
+ */
+export async function runWorker(options: WorkerOptions): Promise<void> {
+  const say = options.say ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const config = resolveConfig({ log: options.log });
+  if (config.log.kind !== 'kafka') {
+    throw new StreamsightError(
+      'SS_ERR_INVALID_OPTION',
+      'streamsight worker needs a Kafka log: pass --log kafka://host:port or set STREAMSIGHT_LOG',
+    );
+  }
+  const { app } = await loadAppModule(appModule(options.app));
+  const log: Log = await openConfiguredLog(config, `${app.name}.worker`);
+  const compiled = app.pipelines.map((p) => compilePipeline(app, p));
+  const partitions = Math.max(1, ...compiled.flatMap((c) => c.stages.map((s) => s.partitions)));
+  const group = `${app.name}.workers`;
+  await createAppTopics(app, log, compiled);
+  await log.createTopic(group, { partitions });
+
+  // Loaded here, not at the top: every CLI command imports this module, and only workers need Kafka.
+  const [{ parseKafkaBrokers }, { Consumer }] = await Promise.all([
+    import('../../log/kafka/index.ts'),
+    import('@platformatic/kafka'),
+  ]);
+  const brokers = parseKafkaBrokers(config.log.url).map((b) => `${b.host}:${b.port}`);
+  const sessionTimeout = options.sessionTimeoutMs ?? 10_000;
+  const consumer = new Consumer({
+    clientId: `${app.name}.worker`,
+    bootstrapBrokers: brokers,
+    groupId: group,
+    sessionTimeout,
+    heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 5)),
+    rebalanceTimeout: sessionTimeout,
+    retries: 1_000_000,
+    retryDelay: 500,
+  });
+  consumer.topics.trackAll(group);
+
+  let running: RunningApp | undefined;
+  let owned = new Set<number>();
+  let chain: Promise<void> = Promise.resolve();
+  let stopping = false;
+  /** The partition set last asked for: a join event repeating it changes nothing. */
+  let requested: string | undefined;
+
+  const start = async (assigned: Set<number>) => {
+    if (running) {
+      const old = running;
+      running = undefined;
+      await old.stop().catch((error: unknown) => say(`worker: tasks stopped with ${describe(error)}`));
+    }
+    owned = assigned;
+    if (stopping || assigned.size === 0) return;
+    say(`worker: running partitions ${[...assigned].sort((a, b) => a - b).join(',')} of ${app.name}`);
+    const current = await runApp(app, {
+      log,
+      skipTopicCreation: true,
+      taskFilter: (_pipeline, _stage, partition) => assigned.has(partition),
+    });
+    running = current;
+    current.done.catch((error: unknown) => {
+      if (running !== current) return;
+      // Fenced: a newer owner runs these tasks; the rebalance that says so is on its way. Anything
+      // else (the cluster unreachable past the retry budget): start the same partitions again.
+      say(`worker: tasks failed with ${describe(error)}; restarting them in 1 s`);
+      running = undefined;
+      chain = chain.then(async () => {
+        await sleep(1000);
+        if (!stopping && running === undefined && owned === assigned) await start(assigned);
+      });
+    });
+  };
+
+  const assign = (assignments: GroupAssignment[] | null) => {
+    const next = new Set<number>(
+      (assignments ?? []).filter((a) => a.topic === group).flatMap((a) => a.partitions),
+    );
+    const key = [...next].sort((a, b) => a - b).join(',');
+    if (key === requested) return;
+    requested = key;
+    chain = chain
+      .then(() => start(next))
+      .catch((error: unknown) => say(`worker: cannot start tasks: ${describe(error)}`));
+  };
+  consumer.on('consumer:group:join', (payload: { assignments?: GroupAssignment[] | null }) =>
+    assign(payload.assignments ?? null),
+  );
+  consumer.on('consumer:heartbeat:error', (payload: { error?: unknown }) => {
+    if (!stopping) say(`worker: group heartbeat failed (${describe(payload.error)}); rejoining`);
+  });
+  consumer.on('error', (error: unknown) => say(`worker: group client error: ${describe(error)}`));
+
+  await consumer.joinGroup({
+    sessionTimeout,
+    heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 5)),
+    rebalanceTimeout: sessionTimeout,
+  });
+  assign(consumer.assignments);
+
+  await new Promise<void>((resolve) => {
+    if (options.signal?.aborted) return resolve();
+    options.signal?.addEventListener('abort', () => resolve(), { once: true });
+    if (options.durationMs !== undefined) setTimeout(resolve, options.durationMs).unref();
+  });
+  stopping = true;
+  await chain;
+  if (running)
+    await running.stop().catch((error: unknown) => say(`worker: tasks stopped with ${describe(error)}`));
+  await consumer.close(true).catch(() => {});
+  await log.close();
+  say('worker: stopped');
+}
+
+function describe(error: unknown): string {
+  const own = isStreamsightError(error)
+    ? `${error.code}: ${error.message}`
+    : error instanceof Error
+      ? error.message
+      : String(error);
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause === undefined ? own : `${own} (cause: ${describe(cause)})`;
+}
+
+/** The `worker` command. */
+export function workerCommand(): Command {
+  return new Command('worker')
+    .description('join the app’s worker group on Kafka and run its share of the tasks')
+    .requiredOption('--app <name|path>', 'the app to run (a built-in name or a module path)')
+    .option('--log <url>', 'kafka://host:port[,host:port] (default: STREAMSIGHT_LOG)')
+    .option('--session-timeout <ms>', 'how soon a dead worker’s tasks move to the others', '10000')
+    .option('--duration <seconds>', 'stop after this many seconds (default: until SIGINT/SIGTERM)')
+    .action(async (opts: { app: string; log?: string; sessionTimeout: string; duration?: string }) => {
+      const controller = new AbortController();
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => controller.abort());
+      await runWorker({
+        app: opts.app,
+        log: opts.log,
+        sessionTimeoutMs: parseCount(opts.sessionTimeout, '--session-timeout', 1000, 600_000),
+        durationMs:
+          opts.duration === undefined ? undefined : parseCount(opts.duration, '--duration', 1, 86_400) * 1000,
+        signal: controller.signal,
+      });
+    });
+}
