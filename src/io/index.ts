@@ -17,3 +17,8 @@ export type {
 } from './replay-options.ts';
 export type { LogAppender } from './replay-pacer.ts';
 export type { Simulator, SimulatorOptions } from './simulator.ts';
+export {
+  WebSocketSource,
+  type WebSocketSourceOptions,
+  type WebSocketSourceStats,
+} from './websocket-source.ts';
