@@ -70,6 +70,75 @@ const app: App = defineApp('nexmark', (a) => {
       .aggregate(count())
       .toView('bidder-sessions');
   });
+  a.page({
+    id: 'auctions',
+    title: 'Auctions',
+    widgets: [
+      {
+        kind: 'tiles',
+        view: 'highest-bid',
+        title: 'Latest window',
+        width: 4,
+        orderBy: 'window_start',
+        tiles: [
+          { label: 'highest bid (cents)', field: 'value_max' },
+          { label: 'window start', field: 'window_start', format: 'text' },
+        ],
+      },
+      {
+        kind: 'timeseries',
+        view: 'highest-bid',
+        title: 'Highest bid per 10 s window (cents)',
+        width: 8,
+        x: 'window_start',
+        series: [{ field: 'value_max', label: 'highest bid' }],
+        spanMs: 5 * 60_000,
+      },
+      {
+        kind: 'table',
+        view: 'hot-items',
+        title: 'Hot items (top 3 auctions by bids, 10 s windows every 2 s)',
+        width: 6,
+        orderBy: 'start',
+        limit: 8,
+        columns: [
+          { field: 'start', label: 'window' },
+          { field: 'items', label: 'auction (bids)' },
+        ],
+      },
+      {
+        kind: 'bars',
+        view: 'bidder-sessions',
+        title: 'Busiest bidder sessions (bids per session)',
+        width: 6,
+        category: 'key',
+        value: 'value',
+        limit: 10,
+      },
+      {
+        kind: 'donut',
+        view: 'bidder-sessions',
+        title: 'Bids by bidder (latest sessions)',
+        width: 5,
+        category: 'key',
+        value: 'value',
+        limit: 8,
+      },
+      {
+        kind: 'table',
+        view: 'bidder-sessions',
+        title: 'Recently closed bidder sessions',
+        width: 7,
+        limit: 12,
+        columns: [
+          { field: 'key', label: 'bidder' },
+          { field: 'window_start', label: 'from' },
+          { field: 'window_end', label: 'to' },
+          { field: 'value', label: 'bids' },
+        ],
+      },
+    ],
+  });
 });
 export default app;
 
