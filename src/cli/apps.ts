@@ -11,6 +11,8 @@ import { StreamsightError } from '../errors/index.ts';
 
 const BUILT_IN: Record<string, string> = {
   nexmark: new URL('../../apps/nexmark/app.ts', import.meta.url).href,
+  'meetup-rsvp': new URL('../../apps/meetup-rsvp/app.ts', import.meta.url).href,
+  'intrusion-detection': new URL('../../apps/intrusion-detection/app.ts', import.meta.url).href,
 };
 
 /** The apps `streamsight run` starts when given none. */

@@ -6,9 +6,11 @@
  * it, so the stored metrics are the prequential metrics of the training run), and evaluation
  * predicts each row with the stored model without learning (a holdout evaluation). How a row becomes
  * an example is a `RowMapping`; `train` builds it from `--label` and `--features` and stores both
- * with the model, so `evaluate` maps rows of the other file the same way. That is also the hook for
- * apps: an app that registers its own feature mapping (`--app intrusion-detection`) supplies a
- * `RowMapping` where `mappingFromFlags` is called now.
+ * with the model, so `evaluate` maps rows of the other file the same way.
+ *
+ * Apps bring their own mapping: with `--app <name>`, the app module's `model` export (`AppModel`)
+ * supplies the columns of its headerless files, the label, the features and the learner, and the
+ * model is stored under the app's name with `info.app`, so `evaluate` rebuilds the same mapping.
  */
 
 import { createReadStream } from 'node:fs';
@@ -19,6 +21,7 @@ import type { Readable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { parse } from 'csv-parse';
 import { jsonCodec } from '../../dataflow/codec.ts';
+import { loadAppModule } from '../../dataflow/workers.ts';
 import { isStreamsightError, StreamsightError } from '../../errors/index.ts';
 import { startProgressBar } from '../../io/progress-bar.ts';
 import { castDecimal } from '../../io/record-fields.ts';
@@ -35,6 +38,7 @@ import {
   openLmdbModelStore,
 } from '../../ml/store/index.ts';
 import { HoeffdingTree } from '../../ml/trees/hoeffding-tree.ts';
+import { appModule } from '../apps.ts';
 import type { Config } from '../config.ts';
 import { parseCount } from '../config.ts';
 import { configOf, openLog, printTable } from './shared.ts';
@@ -93,6 +97,65 @@ export function mappingFromFlags(label: string, features: string[] | null): RowM
   };
 }
 
+/**
+ * What an app module exports as `model` for `streamsight model train|evaluate --app <name>`.
+ *
+ * @example
+ * export const model: AppModel = {
+ *   columns: ['duration', 'protocol_type', ..., 'attack', 'difficulty'],
+ *   format: 'csv',
+ *   label: (row) => classOf(row.attack),
+ *   features: (row) => ({ duration: row.duration, protocol_type: row.protocol_type }),
+ *   learner: () => new HoeffdingAdaptiveTree(),
+ *   learnerName: 'hoeffding-adaptive-tree',
+ * };
+ */
+export interface AppModel {
+  /** Column names of the app's CSV files when they have no header line. */
+  columns?: readonly string[];
+  /** The app's file format, used when --format is not given. */
+  format?: Format;
+  label(row: Row): Label | undefined;
+  features(row: Row): Features;
+  /** A fresh learner. */
+  learner(): Learner;
+  /** The learner's name, recorded with the model. */
+  learnerName: string;
+}
+
+/** Loads and checks the `model` export of a built-in app or app module (SS_ERR_INVALID_ARGUMENT). */
+export async function loadAppModel(app: string): Promise<AppModel> {
+  const { module } = await loadAppModule(appModule(app));
+  const m = module.model as Partial<AppModel> | undefined;
+  const bad = (why: string): never => {
+    throw new StreamsightError('SS_ERR_INVALID_ARGUMENT', `--app ${app}: ${why}`, { details: { app } });
+  };
+  if (m === null || typeof m !== 'object')
+    return bad('the app exports no `model` (label, features, learner)');
+  for (const f of ['label', 'features', 'learner'] as const) {
+    if (typeof m[f] !== 'function') bad(`its model.${f} must be a function`);
+  }
+  if (typeof m.learnerName !== 'string' || m.learnerName === '') bad('its model.learnerName must be a name');
+  if (
+    m.columns !== undefined &&
+    !(Array.isArray(m.columns) && m.columns.every((c) => typeof c === 'string'))
+  ) {
+    bad('its model.columns must be an array of column names');
+  }
+  if (m.format !== undefined && m.format !== 'csv' && m.format !== 'jsonl')
+    bad("its model.format must be 'csv' or 'jsonl'");
+  return m as AppModel;
+}
+
+/** The mapping of an app's model (its `fields` are not stored: the model records `info.app` instead). */
+function mappingFromApp(m: AppModel): RowMapping {
+  return {
+    fields: { label: '', features: null },
+    label: (row) => m.label(row),
+    features: (row) => m.features(row),
+  };
+}
+
 export function modelCommand(): Command {
   const model = new Command('model').description('train, evaluate and list models in the model store');
 
@@ -100,8 +163,11 @@ export function modelCommand(): Command {
     .command('train')
     .description('train a learner on a CSV or JSON-lines file and store it as a new version')
     .addOption(
-      new Option('--learner <learner>', 'the learner').choices(Object.keys(LEARNERS)).makeOptionMandatory(),
+      new Option('--learner <learner>', 'the learner (required without --app)').choices(
+        Object.keys(LEARNERS),
+      ),
     )
+    .option('--app <app>', "use the app's feature mapping and learner (e.g. intrusion-detection)")
     .option('--file <file>', 'the training file (or --topic)')
     .addOption(
       new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'jsonl']),
@@ -109,15 +175,33 @@ export function modelCommand(): Command {
     .option('--topic <topic>', 'train on the JSON records of a topic instead of a file')
     .option('--from-offset <n>', 'with --topic: first offset of each partition (default: its start)')
     .option('--to-offset <n>', 'with --topic: stop before this offset in each partition (default: its end)')
-    .requiredOption('--label <field>', 'the field holding the class')
+    .option('--label <field>', 'the field holding the class (required without --app)')
     .option('--features <fields>', 'comma-separated feature fields (default: every field but the label)')
-    .option('--name <name>', 'model name (default: the file or topic name)')
+    .option('--name <name>', 'model name (default: the app, file or topic name)')
     .action(async (flags: TrainFlags, command: Command) => {
+      if (flags.app !== undefined) {
+        for (const f of ['learner', 'label', 'features'] as const) {
+          if (flags[f] !== undefined) {
+            throw new StreamsightError(
+              'SS_ERR_INVALID_ARGUMENT',
+              `--${f} does not go with --app: the app defines it`,
+            );
+          }
+        }
+      } else {
+        if (flags.learner === undefined)
+          throw new StreamsightError('SS_ERR_INVALID_ARGUMENT', 'give --learner (or --app)');
+        if (flags.label === undefined)
+          throw new StreamsightError('SS_ERR_INVALID_ARGUMENT', 'give --label (or --app)');
+      }
+      const appModel = flags.app === undefined ? undefined : await loadAppModel(flags.app);
       const features = flags.features === undefined ? null : parseFieldList(flags.features);
-      const source = sourceOf(flags);
-      const name = argument(() => checkModelName(flags.name ?? source.defaultName));
-      const mapping = mappingFromFlags(flags.label, features);
-      const learner = LEARNERS[flags.learner]();
+      const source = sourceOf(flags, appModel);
+      const name = argument(() => checkModelName(flags.name ?? flags.app ?? source.defaultName));
+      const mapping =
+        appModel === undefined ? mappingFromFlags(flags.label!, features) : mappingFromApp(appModel);
+      const learner = appModel === undefined ? LEARNERS[flags.learner!]() : appModel.learner();
+      const learnerName = appModel === undefined ? flags.learner! : appModel.learnerName;
       const config = configOf(command);
       const store = openStore(config);
       try {
@@ -141,8 +225,8 @@ export function modelCommand(): Command {
           createdAt: Date.now(),
           metrics: { ...metrics.report() },
           info: {
-            learner: flags.learner,
-            ...mapping.fields,
+            learner: learnerName,
+            ...(flags.app === undefined ? mapping.fields : { app: flags.app }),
             ...source.describe,
             examples: counts.used,
             unlabelled: counts.skipped,
@@ -152,7 +236,7 @@ export function modelCommand(): Command {
         });
         const accuracy = metrics.report().cumulative.accuracy;
         process.stdout.write(
-          `model ${name} v${version}: ${flags.learner} trained on ${counts.used} examples in ${seconds.toFixed(2)} s` +
+          `model ${name} v${version}: ${learnerName} trained on ${counts.used} examples in ${seconds.toFixed(2)} s` +
             `, prequential accuracy ${accuracy === null ? 'n/a' : accuracy.toFixed(4)}` +
             `; ${counts.skipped} rows without a label, ${counts.malformed} malformed\n`,
         );
@@ -164,7 +248,8 @@ export function modelCommand(): Command {
   model
     .command('evaluate')
     .description('evaluate a stored model on a labelled file (predict only, no learning)')
-    .requiredOption('--name <name>', 'model name')
+    .option('--name <name>', 'model name (default: the --app name)')
+    .option('--app <app>', "evaluate a model trained with --app (default name: the app's)")
     .option('--model-version <n>', 'model version (default: the latest)')
     .option('--file <file>', 'the evaluation file (or --topic)')
     .addOption(
@@ -175,12 +260,14 @@ export function modelCommand(): Command {
     .option('--to-offset <n>', 'with --topic: stop before this offset in each partition (default: its end)')
     .option('--json', 'print the metrics as JSON')
     .action(async (flags: EvaluateFlags, command: Command) => {
-      const name = argument(() => checkModelName(flags.name));
+      if (flags.name === undefined && flags.app === undefined) {
+        throw new StreamsightError('SS_ERR_INVALID_ARGUMENT', 'give --name (or --app)');
+      }
+      const name = argument(() => checkModelName(flags.name ?? flags.app!));
       const version =
         flags.modelVersion === undefined
           ? undefined
           : parseCount(flags.modelVersion, '--model-version', 1, Number.MAX_SAFE_INTEGER);
-      const source = sourceOf(flags);
       const config = configOf(command);
       const store = openStore(config);
       try {
@@ -195,17 +282,30 @@ export function modelCommand(): Command {
             { details: { name, version } },
           );
         }
-        const fields = stored.info as { label?: unknown; features?: unknown };
-        if (typeof fields.label !== 'string') {
+        const fields = stored.info as { label?: unknown; features?: unknown; app?: unknown };
+        const app = typeof fields.app === 'string' ? fields.app : undefined;
+        if (flags.app !== undefined && flags.app !== app) {
+          throw new StreamsightError(
+            'SS_ERR_INVALID_ARGUMENT',
+            `model ${name} v${stored.version} was not trained with --app ${flags.app}`,
+            { details: { name, app: flags.app, trainedWith: app ?? null } },
+          );
+        }
+        if (app === undefined && typeof fields.label !== 'string') {
           throw new StreamsightError(
             'SS_ERR_INVALID_ARGUMENT',
             `model ${name} v${stored.version} was not trained from a file (no label field stored)`,
           );
         }
-        const mapping = mappingFromFlags(
-          fields.label,
-          Array.isArray(fields.features) ? fields.features : null,
-        );
+        const appModel = app === undefined ? undefined : await loadAppModel(app);
+        const source = sourceOf(flags, appModel);
+        const mapping =
+          app === undefined
+            ? mappingFromFlags(
+                fields.label as string,
+                Array.isArray(fields.features) ? fields.features : null,
+              )
+            : mappingFromApp(appModel!);
         const learner = deserialize(stored.model) as Learner;
         const metrics = new ClassificationMetrics();
         let unscored = 0;
@@ -293,21 +393,31 @@ interface SourceFlags {
 }
 
 interface TrainFlags extends SourceFlags {
-  learner: string;
-  label: string;
+  learner?: string;
+  app?: string;
+  label?: string;
   features?: string;
   name?: string;
 }
 
 interface EvaluateFlags extends SourceFlags {
-  name: string;
+  name?: string;
+  app?: string;
   modelVersion?: string;
   json?: boolean;
 }
 
 /** Where rows come from: a file, or a range of a topic's records (JSON values). */
 type Source =
-  | { kind: 'file'; path: string; format: Format; defaultName: string; describe: Record<string, unknown> }
+  | {
+      kind: 'file';
+      path: string;
+      format: Format;
+      /** CSV column names for files without a header (from an app's model). */
+      columns?: readonly string[];
+      defaultName: string;
+      describe: Record<string, unknown>;
+    }
   | {
       kind: 'topic';
       topic: string;
@@ -318,7 +428,7 @@ type Source =
     };
 
 /** Exactly one of --file and --topic; offsets only with --topic. */
-function sourceOf(flags: SourceFlags): Source {
+function sourceOf(flags: SourceFlags, app?: AppModel): Source {
   if ((flags.file === undefined) === (flags.topic === undefined)) {
     throw new StreamsightError('SS_ERR_INVALID_ARGUMENT', 'give either --file or --topic (exactly one)');
   }
@@ -326,11 +436,12 @@ function sourceOf(flags: SourceFlags): Source {
     if (flags.fromOffset !== undefined || flags.toOffset !== undefined) {
       throw new StreamsightError('SS_ERR_INVALID_ARGUMENT', '--from-offset and --to-offset go with --topic');
     }
-    const format = formatOf(flags.file, flags.format);
+    const format = flags.format ?? app?.format ?? formatOf(flags.file, undefined);
     return {
       kind: 'file',
       path: flags.file,
       format,
+      columns: format === 'csv' ? app?.columns : undefined,
       defaultName: basename(flags.file, extname(flags.file)),
       describe: { file: basename(flags.file), format },
     };
@@ -360,7 +471,7 @@ async function forEachSourceRow(
   onRow: (row: Row) => boolean,
 ): Promise<RowCounts> {
   return source.kind === 'file'
-    ? forEachRow(source.path, source.format, onRow)
+    ? forEachRow(source.path, source.format, onRow, source.columns)
     : forEachTopicRow(config, source.topic, source.from, source.to, onRow);
 }
 
@@ -477,7 +588,12 @@ const READING = { title: 'reading', counters: ['rows'], stream: process.stderr }
  * Streams the rows of a file into `onRow`, with a progress bar on a terminal. Malformed lines are
  * reported (the first few) and skipped; a missing or unreadable file is SS_ERR_FILE.
  */
-async function forEachRow(path: string, format: Format, onRow: (row: Row) => boolean): Promise<RowCounts> {
+async function forEachRow(
+  path: string,
+  format: Format,
+  onRow: (row: Row) => boolean,
+  columns?: readonly string[],
+): Promise<RowCounts> {
   let size: number;
   try {
     size = (await stat(path)).size;
@@ -502,7 +618,7 @@ async function forEachRow(path: string, format: Format, onRow: (row: Row) => boo
     }
   };
   try {
-    if (format === 'csv') await readCsv(stream, take, malformed);
+    if (format === 'csv') await readCsv(stream, take, malformed, columns);
     else await readJsonLines(stream, take, malformed);
   } catch (cause) {
     if (isStreamsightError(cause)) throw cause;
@@ -545,10 +661,12 @@ async function readCsv(
   stream: Readable,
   take: (row: Row) => void,
   malformed: (line: number, message: string) => void,
+  columns?: readonly string[],
 ): Promise<void> {
   const parser = stream.pipe(
     parse({
-      columns: true,
+      // Given names: the file has no header line (an app's format, e.g. NSL-KDD).
+      columns: columns === undefined ? true : [...columns],
       bom: true,
       trim: true,
       cast: castDecimal,

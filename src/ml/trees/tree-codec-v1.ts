@@ -66,8 +66,14 @@ export function decodeTree(json: NodeJSON, adaptive: boolean): TreeNode {
     leaf.nominal = (json.nominal as ({ counts: number[][]; totals: number[] } | null)[]).map((o) => {
       if (o === null) return null;
       const observer = new NominalObserver();
-      observer.counts = o.counts;
-      observer.totals = o.totals;
+      // A class never seen at this leaf is a hole in `counts`; msgpack and JSON turn holes into null,
+      // and the observer tells a missing class by `undefined`.
+      o.counts.forEach((row, c) => {
+        if (row != null) {
+          observer.counts[c] = row;
+          observer.totals[c] = o.totals[c];
+        }
+      });
       return observer;
     });
     node = leaf;
