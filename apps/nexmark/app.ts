@@ -82,7 +82,7 @@ const app: App = defineApp('nexmark', (a) => {
         orderBy: 'window_start',
         tiles: [
           { label: 'highest bid (cents)', field: 'value_max' },
-          { label: 'window start', field: 'window_start', format: 'text' },
+          { label: 'window start', field: 'window_start', format: 'time' },
         ],
       },
       {

@@ -20,7 +20,8 @@ interface WidgetBase {
   where?: Record<string, string | number | boolean>;
 }
 
-export type ValueFormat = 'number' | 'percent' | 'ms' | 'bytes' | 'text';
+/** How a value is shown: `time` renders epoch ms as a local wall-clock time. */
+export type ValueFormat = 'number' | 'percent' | 'ms' | 'bytes' | 'time' | 'text';
 
 /** Big numbers from the latest row (by `orderBy`, default `updated_at`). */
 export interface TilesWidget extends WidgetBase {

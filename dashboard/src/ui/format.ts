@@ -82,6 +82,8 @@ export function fmtValue(v: unknown, format: ValueFormat = 'number'): string {
       return fmtMs(v);
     case 'bytes':
       return fmtBytes(v);
+    case 'time':
+      return fmtTime(v);
     case 'text':
       return typeof v === 'object' ? JSON.stringify(v) : String(v);
     default:
