@@ -1,15 +1,25 @@
 /**
  * `streamsight run [app...]`: the embedded runtime — log, worker threads, simulators — with a live
- * status line. Ctrl-C stops the simulators, lets every task take a final checkpoint and exits; the
- * next start resumes from there.
+ * status line, and the server (dashboard, API, live channels) over the apps' views, materialized in
+ * DuckDB at `<data-dir>/views.duckdb`. It prints the dashboard URL and a generated admin key, and
+ * writes both to `<data-dir>/server.json` (mode 0600) for local tools. Ctrl-C stops the server and
+ * the simulators, lets every task take a final checkpoint, flushes the views and exits; the next
+ * start resumes from there.
  */
 
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
+import pino from 'pino';
 import type { App } from '../../dataflow/app.ts';
 import { type RunningApp, runApp } from '../../dataflow/runtime.ts';
 import type { TaskMetrics } from '../../dataflow/task.ts';
 import { loadAppModule, runAppOnWorkers } from '../../dataflow/workers.ts';
+import { isStreamsightError } from '../../errors/index.ts';
 import type { Simulator } from '../../io/simulator.ts';
+import { openAuthStore } from '../../server/auth-store.ts';
+import { type StartedServer, startServer } from '../../server/server.ts';
+import { openDuckDbViewStore } from '../../views/duckdb-view-store.ts';
+import { type Materializer, materializeViews } from '../../views/materialize.ts';
 import { appModule, DEFAULT_APPS } from '../apps.ts';
 import { parseCount } from '../config.ts';
 import { configOf, logPath, openLog } from './shared.ts';
@@ -33,13 +43,25 @@ export function runCommand(): Command {
     .option('--rate <n>', 'records per second of each simulator')
     .option('--duration <seconds>', 'stop after this many seconds (default: until Ctrl-C)')
     .option('--quiet', 'no status lines')
+    .option('--no-server', 'do not start the server (dashboard, API, live channels)')
+    .addOption(
+      new Option('--port <port>', 'server port (0: any free port; default 4800)').env('STREAMSIGHT_PORT'),
+    )
     .action(
       async (
         names: string[],
-        opts: { simulators: boolean; rate?: string; duration?: string; quiet?: boolean },
+        opts: {
+          simulators: boolean;
+          rate?: string;
+          duration?: string;
+          quiet?: boolean;
+          server: boolean;
+          port?: string;
+        },
         command: Command,
       ) => {
         const config = configOf(command);
+        const port = opts.port === undefined ? undefined : parseCount(opts.port, '--port', 0, 65535);
         const rate = opts.rate === undefined ? undefined : parseCount(opts.rate, '--rate', 1, 10_000_000);
         const duration =
           opts.duration === undefined ? undefined : parseCount(opts.duration, '--duration', 1, 31_536_000);
@@ -57,9 +79,27 @@ export function runCommand(): Command {
         process.on('SIGTERM', onSignal);
         const started: Array<{ mod: AppModule; running: RunningApp }> = [];
         const simulations: Promise<void>[] = [];
+        const materializers = new Map<string, Materializer>();
+        const viewStore = opts.server
+          ? await openDuckDbViewStore({ path: join(config.dataDir, 'views.duckdb') })
+          : undefined;
+        const authStore = opts.server ? openAuthStore({ path: join(config.dataDir, 'auth') }) : undefined;
+        let server: StartedServer | undefined;
         try {
           for (const url of modules) {
             const mod = (await loadAppModule(url)).module as unknown as AppModule;
+            // Before the app runs, so no view change is missed. Rows stay in memory too: the
+            // status lines (`report`) read them.
+            if (viewStore)
+              materializers.set(
+                mod.default.name,
+                await materializeViews(mod.default, viewStore, {
+                  log,
+                  retainRows: true,
+                  onError: (err) =>
+                    void process.stderr.write(`views of ${mod.default.name}: ${err.message}\n`),
+                }),
+              );
             const running =
               config.workers === 0
                 ? await runApp(mod.default, { log })
@@ -83,6 +123,20 @@ export function runCommand(): Command {
               }
             }
           }
+          if (viewStore && authStore) {
+            server = await listen({
+              log,
+              apps: started.map((s) => s.running),
+              viewStore,
+              materializers,
+              authStore,
+              dev: true,
+              port,
+              infoFile: join(config.dataDir, 'server.json'),
+              logger: pino({ level: process.env.STREAMSIGHT_LOG_LEVEL ?? 'warn' }, pino.destination(2)),
+            });
+            process.stdout.write(`dashboard: ${server.url}  admin key: ${server.adminKey}\n`);
+          }
           const timer = opts.quiet ? undefined : setInterval(() => status(started), 2000);
           const timeout =
             duration === undefined ? undefined : setTimeout(() => stop.abort(), duration * 1000);
@@ -96,8 +150,13 @@ export function runCommand(): Command {
           clearTimeout(timeout);
         } finally {
           stop.abort();
+          await server?.close();
           await Promise.all(simulations);
           await Promise.allSettled(started.map((s) => s.running.stop()));
+          // After the final checkpoints: their view rows are flushed to the store.
+          await Promise.allSettled([...materializers.values()].map((m) => m.close()));
+          await viewStore?.close();
+          await authStore?.close();
           await log.close();
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
@@ -106,6 +165,20 @@ export function runCommand(): Command {
         process.stdout.write('stopped cleanly; the next start resumes from the last checkpoint\n');
       },
     );
+}
+
+/**
+ * Starts the server; when the port was not chosen explicitly and 4800 is taken, takes any free port
+ * rather than failing the whole run.
+ */
+async function listen(options: Parameters<typeof startServer>[0]): Promise<StartedServer> {
+  try {
+    return await startServer({ ...options, port: options.port ?? 4800 });
+  } catch (err) {
+    if (options.port !== undefined || !isStreamsightError(err, 'SS_ERR_INVALID_OPTION')) throw err;
+    process.stderr.write(`port 4800 is taken; using a free port\n`);
+    return startServer({ ...options, port: 0 });
+  }
 }
 
 let previous = new Map<string, number>();
