@@ -16,7 +16,7 @@ const BUILT_IN: Record<string, string> = {
 };
 
 /** The apps `streamsight run` starts when given none. */
-export const DEFAULT_APPS = ['nexmark'];
+export const DEFAULT_APPS = ['nexmark', 'intrusion-detection', 'meetup-rsvp'];
 
 export function builtInApps(): string[] {
   return Object.keys(BUILT_IN);

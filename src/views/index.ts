@@ -10,6 +10,7 @@
  * const materializer = await materializeViews(app, store, { log });
  */
 
+export { type BatchJob, batchJobsOf, scheduleBatchJobs } from './batch-jobs.ts';
 export { DuckDbViewStore, type DuckDbViewStoreOptions, openDuckDbViewStore } from './duckdb-view-store.ts';
 export { columnName, flattenRow, UPDATED_AT_COLUMN, VIEW_KEY_COLUMN } from './flatten.ts';
 export { type LmdbLookupTableOptions, openLmdbLookupTable } from './lmdb-lookup-table.ts';

@@ -23,6 +23,7 @@ import { loadAppModule } from '../../dataflow/workers.ts';
 import { StreamsightError } from '../../errors/index.ts';
 import { FileReplay, type MalformedLine, type ReplayFormat, type ReplayResult } from '../../io/index.ts';
 import type { Log } from '../../log/log.ts';
+import { batchJobsOf, scheduleBatchJobs } from '../../views/batch-jobs.ts';
 import { materializeViews } from '../../views/materialize.ts';
 import type { ViewStore } from '../../views/view-store.ts';
 import { appModule } from '../apps.ts';
@@ -36,13 +37,6 @@ export interface ReplaySpec {
   key?: string;
   /** Field of the event time. */
   time?: string;
-}
-
-/** A batch job an app module may list in `reportJobs`. */
-export interface BatchJob {
-  name: string;
-  everyMs: number;
-  run(store: ViewStore): Promise<unknown>;
 }
 
 export interface ReplayIntoAppOptions {
@@ -191,7 +185,7 @@ export function replayCommand(): Command {
           `app ${app.name} declares no replay topic: pass --topic`,
         );
       }
-      const jobs = ((module.reportJobs ?? []) as BatchJob[]).filter((j) => typeof j?.run === 'function');
+      const jobs = batchJobsOf(module);
       const log = await openLog(config);
       const { openDuckDbViewStore } = await import('../../views/duckdb-view-store.ts');
       let store: ViewStore | undefined;
@@ -199,7 +193,7 @@ export function replayCommand(): Command {
       const onSignal = () => stop.abort();
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      const timers: NodeJS.Timeout[] = [];
+      let stopJobs = () => {};
       try {
         await createAppTopics(app, log);
         store = await openDuckDbViewStore({ path: join(config.dataDir, 'views.duckdb') });
@@ -239,14 +233,9 @@ export function replayCommand(): Command {
           );
         } else {
           const running = await runApp(app, { log, signal: stop.signal });
-          for (const job of jobs) {
-            const s = store;
-            timers.push(
-              setInterval(() => {
-                job.run(s).catch((err) => process.stderr.write(`batch job ${job.name}: ${err.message}\n`));
-              }, job.everyMs),
-            );
-          }
+          stopJobs = scheduleBatchJobs(jobs, store, (job, err) =>
+            process.stderr.write(`batch job ${job.name}: ${err.message}\n`),
+          );
           await replayed().catch((err) => {
             if (!stop.signal.aborted) throw err;
           });
@@ -259,7 +248,7 @@ export function replayCommand(): Command {
           await materializer.close();
         }
       } finally {
-        for (const t of timers) clearInterval(t);
+        stopJobs();
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         await store?.close();

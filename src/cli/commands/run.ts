@@ -18,6 +18,7 @@ import { isStreamsightError } from '../../errors/index.ts';
 import type { Simulator } from '../../io/simulator.ts';
 import { openAuthStore } from '../../server/auth-store.ts';
 import { type StartedServer, startServer } from '../../server/server.ts';
+import { batchJobsOf, scheduleBatchJobs } from '../../views/batch-jobs.ts';
 import { openDuckDbViewStore } from '../../views/duckdb-view-store.ts';
 import { type Materializer, materializeViews } from '../../views/materialize.ts';
 import { appModule, DEFAULT_APPS } from '../apps.ts';
@@ -28,11 +29,15 @@ interface AppModule {
   default: App;
   simulators?: Simulator[];
   report?: (app: App) => string[];
+  /** Batch jobs over the view store (see views/batch-jobs.ts). */
+  reportJobs?: unknown;
 }
 
 export function runCommand(): Command {
   return new Command('run')
-    .description('run apps on the embedded runtime (default: the Nexmark demo)')
+    .description(
+      'run apps with their simulators, views and the dashboard server (default: the three demo apps)',
+    )
     .argument('[apps...]', 'app names or app module paths')
     .addOption(
       new Option('--workers <n>', 'worker threads (0 = main thread; default: one per core)').env(
@@ -85,6 +90,7 @@ export function runCommand(): Command {
           : undefined;
         const authStore = opts.server ? openAuthStore({ path: join(config.dataDir, 'auth') }) : undefined;
         let server: StartedServer | undefined;
+        const stopJobs: Array<() => void> = [];
         try {
           for (const url of modules) {
             const mod = (await loadAppModule(url)).module as unknown as AppModule;
@@ -110,8 +116,15 @@ export function runCommand(): Command {
                     workers: config.workers,
                   });
             started.push({ mod, running });
+            if (viewStore) {
+              stopJobs.push(
+                scheduleBatchJobs(batchJobsOf(mod), viewStore, (job, err) =>
+                  process.stderr.write(`batch job ${mod.default.name}/${job.name}: ${err.message}\n`),
+                ),
+              );
+            }
             process.stdout.write(
-              `▶ ${mod.default.name}: ${mod.default.pipelines.length} pipelines on ${config.workers || 'the main'} ${config.workers === 1 ? 'thread' : 'threads'}, data in ${config.dataDir}\n`,
+              `▶ ${mod.default.name}: ${mod.default.pipelines.length} ${mod.default.pipelines.length === 1 ? 'pipeline' : 'pipelines'} on ${config.workers || 'the main'} ${config.workers === 1 ? 'thread' : 'threads'}, data in ${config.dataDir}\n`,
             );
             if (opts.simulators) {
               for (const s of mod.simulators ?? []) {
@@ -150,6 +163,7 @@ export function runCommand(): Command {
           clearTimeout(timeout);
         } finally {
           stop.abort();
+          for (const stopJob of stopJobs) stopJob();
           await server?.close();
           await Promise.all(simulations);
           await Promise.allSettled(started.map((s) => s.running.stop()));
