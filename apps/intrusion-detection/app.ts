@@ -154,7 +154,7 @@ const app: App = defineApp('intrusion-detection', (a) => {
         kind: 'timeseries',
         view: 'metrics-history',
         title: 'Metrics over time',
-        width: 8,
+        width: 7,
         x: 'at',
         series: [
           { field: 'accuracy', label: 'accuracy' },
@@ -168,7 +168,7 @@ const app: App = defineApp('intrusion-detection', (a) => {
         kind: 'confusion',
         view: 'metrics',
         title: 'Confusion matrix (rows: true class)',
-        width: 4,
+        width: 5,
         field: 'cumulative_confusion',
       },
       {
