@@ -7,9 +7,13 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { StreamsightError } from '../errors/index.ts';
 import type { Log } from '../log/log.ts';
+import type { ViewStore } from '../views/view-store.ts';
 
 /** Which log the CLI uses: the embedded one under dataDir, or Kafka brokers. */
 export type LogConfig = { kind: 'embedded' } | { kind: 'kafka'; url: string };
+
+/** Where views live: DuckDB under dataDir, or a PostgreSQL database. */
+export type ViewsConfig = { kind: 'embedded' } | { kind: 'postgres'; url: string };
 
 export interface Config {
   /** Folder of the embedded log and state (flag --data-dir, env STREAMSIGHT_DATA_DIR, default ./.streamsight). */
@@ -18,12 +22,15 @@ export interface Config {
   workers: number;
   /** The log (flag --log, env STREAMSIGHT_LOG: `embedded` (default) or `kafka://host:port[,host:port]`). */
   log: LogConfig;
+  /** The view store (flag --views, env STREAMSIGHT_VIEWS: `embedded` (default) or `postgres://...`). */
+  views: ViewsConfig;
 }
 
 export interface ConfigFlags {
   dataDir?: string;
   workers?: string;
   log?: string;
+  views?: string;
 }
 
 export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): Config {
@@ -36,7 +43,11 @@ export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = proce
   const source = flags.workers !== undefined ? '--workers' : 'STREAMSIGHT_WORKERS';
   const workers =
     workersText === undefined ? availableParallelism() : parseCount(workersText, source, 0, 256);
-  return { dataDir, workers, log };
+  const views = parseViewsSpec(
+    flags.views ?? env.STREAMSIGHT_VIEWS,
+    flags.views !== undefined ? '--views' : 'STREAMSIGHT_VIEWS',
+  );
+  return { dataDir, workers, log, views };
 }
 
 /** Parses a whole number in [min, max]; SS_ERR_INVALID_ARGUMENT naming `what` otherwise. */
@@ -87,4 +98,41 @@ export async function openConfiguredLog(config: Config, clientId = 'streamsight'
   ]);
   await mkdir(config.dataDir, { recursive: true });
   return openEmbeddedLog({ path: join(config.dataDir, 'log') });
+}
+
+/**
+ * Parses a view-store spec: unset, empty or `embedded` → DuckDB at `<data-dir>/views.duckdb`;
+ * `postgres://…` → PostgreSQL. Anything else is SS_ERR_INVALID_OPTION naming where it came from.
+ *
+ * @example
+ * parseViewsSpec('postgres://postgres@127.0.0.1:5432/test', '--views'); // { kind: 'postgres', url: … }
+ */
+export function parseViewsSpec(spec: string | undefined, source: string): ViewsConfig {
+  if (spec === undefined || spec === '' || spec === 'embedded') return { kind: 'embedded' };
+  if (/^postgres(ql)?:\/\/\S+$/.test(spec)) return { kind: 'postgres', url: spec };
+  throw new StreamsightError(
+    'SS_ERR_INVALID_OPTION',
+    `${source}=${spec}: expected "embedded" or postgres://user@host:port/database`,
+    { details: { source } },
+  );
+}
+
+/**
+ * Opens the configured view store. PostgreSQL (and `pg`) load only when configured.
+ *
+ * @example
+ * const store = await openConfiguredViewStore(resolveConfig({ views: 'postgres://127.0.0.1/test' }));
+ */
+export async function openConfiguredViewStore(config: Config): Promise<ViewStore> {
+  if (config.views.kind === 'postgres') {
+    const { openPostgresViewStore } = await import('../views/postgres-view-store.ts');
+    return openPostgresViewStore({ url: config.views.url });
+  }
+  const [{ mkdir }, { join }, { openDuckDbViewStore }] = await Promise.all([
+    import('node:fs/promises'),
+    import('node:path'),
+    import('../views/duckdb-view-store.ts'),
+  ]);
+  await mkdir(config.dataDir, { recursive: true });
+  return openDuckDbViewStore({ path: join(config.dataDir, 'views.duckdb') });
 }

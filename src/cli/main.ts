@@ -11,9 +11,13 @@ import { isStreamsightError } from '../errors/index.ts';
 import { benchCommand } from './commands/bench.ts';
 import { modelCommand } from './commands/model.ts';
 import { produceCommand } from './commands/produce.ts';
+import { queryCommand } from './commands/query.ts';
+import { replayCommand } from './commands/replay.ts';
 import { rulesCommand } from './commands/rules.ts';
 import { runCommand } from './commands/run.ts';
+import { serveCommand } from './commands/serve.ts';
 import { topicsCommand } from './commands/topics.ts';
+import { workerCommand } from './commands/worker.ts';
 
 export function buildProgram(): Command {
   const program = new Command('streamsight')
@@ -22,14 +26,21 @@ export function buildProgram(): Command {
     .addOption(
       new Option('--data-dir <dir>', 'folder of the embedded log and state').env('STREAMSIGHT_DATA_DIR'),
     )
+    .addOption(
+      new Option('--views <spec>', 'view store: embedded (DuckDB) or postgres://…').env('STREAMSIGHT_VIEWS'),
+    )
     .showHelpAfterError('(run streamsight --help for usage)')
     .exitOverride();
   program.addCommand(runCommand());
   program.addCommand(topicsCommand());
   program.addCommand(produceCommand());
+  program.addCommand(replayCommand());
   program.addCommand(benchCommand());
   program.addCommand(rulesCommand());
   program.addCommand(modelCommand());
+  program.addCommand(queryCommand());
+  program.addCommand(workerCommand());
+  program.addCommand(serveCommand());
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();

@@ -19,10 +19,9 @@ import type { Simulator } from '../../io/simulator.ts';
 import { openAuthStore } from '../../server/auth-store.ts';
 import { type StartedServer, startServer } from '../../server/server.ts';
 import { batchJobsOf, scheduleBatchJobs } from '../../views/batch-jobs.ts';
-import { openDuckDbViewStore } from '../../views/duckdb-view-store.ts';
 import { type Materializer, materializeViews } from '../../views/materialize.ts';
 import { appModule, DEFAULT_APPS } from '../apps.ts';
-import { parseCount } from '../config.ts';
+import { openConfiguredViewStore, parseCount } from '../config.ts';
 import { configOf, logPath, openLog } from './shared.ts';
 
 interface AppModule {
@@ -85,9 +84,7 @@ export function runCommand(): Command {
         const started: Array<{ mod: AppModule; running: RunningApp }> = [];
         const simulations: Promise<void>[] = [];
         const materializers = new Map<string, Materializer>();
-        const viewStore = opts.server
-          ? await openDuckDbViewStore({ path: join(config.dataDir, 'views.duckdb') })
-          : undefined;
+        const viewStore = opts.server ? await openConfiguredViewStore(config) : undefined;
         const authStore = opts.server ? openAuthStore({ path: join(config.dataDir, 'auth') }) : undefined;
         let server: StartedServer | undefined;
         const stopJobs: Array<() => void> = [];
