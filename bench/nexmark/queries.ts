@@ -27,6 +27,9 @@ export interface NexmarkAppOptions {
   /** Out-of-orderness of the events topic (default 4 s, as the Nexmark DDL). */
   outOfOrdernessMs?: number;
   sink: Sink<unknown>;
+  /** App name (default `nexmark-<q>`) and events topic (default `events`): runs on a shared Kafka keep apart. */
+  name?: string;
+  eventsTopic?: string;
 }
 
 export function eventTime(e: NexmarkEvent): number {
@@ -159,8 +162,8 @@ function build(q: QueryName, events: Topic<NexmarkEvent>, sink: Sink<unknown>): 
  * const app = nexmarkApp('q5', { sink: { write: (rows) => console.log(rows) } });
  */
 export function nexmarkApp(q: QueryName, options: NexmarkAppOptions): App {
-  return defineApp(`nexmark-${q}`, (app) => {
-    const events = app.topic<NexmarkEvent>('events', {
+  return defineApp(options.name ?? `nexmark-${q}`, (app) => {
+    const events = app.topic<NexmarkEvent>(options.eventsTopic ?? 'events', {
       partitions: options.partitions ?? 1,
       time: eventTime,
       outOfOrderness: options.outOfOrdernessMs ?? 4000,

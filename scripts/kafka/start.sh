@@ -5,6 +5,8 @@
 #   scripts/kafka/start.sh cluster       three combined nodes: 127.0.0.1:19092,19093,19094
 #                                        (controllers 19192..19194), replication factor 3
 #   scripts/kafka/start.sh cluster 2     (re)starts one node of the cluster (1..3), e.g. after stop.sh cluster 2
+#   scripts/kafka/start.sh spare         one more single broker: 127.0.0.1:29092 (controller 29093), for
+#                                        tests that stop and restart their broker (test/kafka/outage.test.ts)
 #
 # Data and logs: .kafka/<mode>/node-<id>/{data,server.log}. The storage is formatted on first start.
 # Prints the bootstrap servers when every started node answers. Heap per node: KAFKA_HEAP (default 384m).
@@ -20,7 +22,8 @@ heap="${KAFKA_HEAP:-384m}"
 case "$mode" in
   single) ids=(1); port_of() { echo 9092; }; ctl_of() { echo 9093; }; rf=1 ;;
   cluster) ids=(1 2 3); port_of() { echo $((19091 + $1)); }; ctl_of() { echo $((19191 + $1)); }; rf=3 ;;
-  *) echo "usage: start.sh [single|cluster] [node-id]" >&2; exit 2 ;;
+  spare) ids=(1); port_of() { echo 29092; }; ctl_of() { echo 29093; }; rf=1 ;;
+  *) echo "usage: start.sh [single|cluster|spare] [node-id]" >&2; exit 2 ;;
 esac
 voters=""
 for id in "${ids[@]}"; do voters+="${voters:+,}$id@127.0.0.1:$(ctl_of "$id")"; done
@@ -71,6 +74,8 @@ PROPS
     java -cp "$classpath" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" \
       --ignore-formatted > "$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; exit 1; }
   fi
+  # A fresh log per start, so the readiness check below does not see an earlier start's line.
+  rm -f "$dir/server.log"
   # setsid: the broker outlives the shell that started it and gets its own process group.
   KAFKA_LOG="$dir/server.log" setsid java -Xms128m "-Xmx$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -Djava.awt.headless=true "-Dlog4j.configuration=file:$here/log4j.properties" "-Dkafka.logs.file=$dir/server.log" \

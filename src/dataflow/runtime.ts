@@ -73,9 +73,11 @@ export async function createAppTopics(
       retentionBytes: d.retentionBytes,
     });
   }
+  // No time retention on internal topics: retention goes by record timestamp, which is event time
+  // here, so replaying old data would see its repartition records deleted before they are read
+  // (Kafka rolls and deletes such segments within seconds).
   for (const c of pipelines) {
-    for (const t of c.internalTopics)
-      await log.createTopic(t.name, { partitions: t.partitions, retentionMs: 7 * 86_400_000 });
+    for (const t of c.internalTopics) await log.createTopic(t.name, { partitions: t.partitions });
   }
 }
 

@@ -1,25 +1,34 @@
 /** Helpers shared by the CLI commands. */
 
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { openEmbeddedLog } from '../../log/index.ts';
 import type { Log } from '../../log/log.ts';
-import { type Config, resolveConfig } from '../config.ts';
+import { type Config, openConfiguredLog, resolveConfig } from '../config.ts';
 
-/** The global options merged with the command's own. */
+/** The global options merged with the command's own (a `--log` flag, where a command has one). */
 export function configOf(command: Command): Config {
-  const opts = command.optsWithGlobals() as { dataDir?: string; workers?: string };
-  return resolveConfig({ dataDir: opts.dataDir, workers: opts.workers });
+  const opts = command.optsWithGlobals() as {
+    dataDir?: string;
+    workers?: string;
+    log?: string;
+    views?: string;
+  };
+  return resolveConfig({ dataDir: opts.dataDir, workers: opts.workers, log: opts.log, views: opts.views });
 }
 
 export function logPath(config: Config): string {
   return join(config.dataDir, 'log');
 }
 
+/**
+ * The configured log: embedded under `<data-dir>/log`, or Kafka when `--log`/`STREAMSIGHT_LOG` is a
+ * `kafka://` URL (the Kafka client is loaded only then).
+ *
+ * @example
+ * const log = await openLog(configOf(command));
+ */
 export async function openLog(config: Config): Promise<Log> {
-  await mkdir(config.dataDir, { recursive: true });
-  return openEmbeddedLog({ path: logPath(config) });
+  return openConfiguredLog(config);
 }
 
 /** Prints rows as aligned columns. */

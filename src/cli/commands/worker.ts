@@ -11,6 +11,12 @@
  * registered the task's transactional id, so the zombie's next commit is fenced (SS_ERR_FENCED), and
  * the zombie just waits for its own rebalance.
  *
+ * Handover order. Members learn a new assignment at about the same moment, so the new owner of a task
+ * may start while the old owner (or a dead worker's open transaction) is still committing it. Before
+ * its tasks restore, a worker therefore claims their transactional ids (`claimTransactionalIds`): that
+ * fences the previous owner and makes the coordinator finish its open transaction first, so the state
+ * read from the changelog and the committed input offsets always belong to the same checkpoint.
+ *
  * App code is unchanged: the same app module runs embedded (`streamsight run`) or here.
  */
 
@@ -21,7 +27,8 @@ import { compilePipeline } from '../../dataflow/compile.ts';
 import { createAppTopics, type RunningApp, runApp } from '../../dataflow/runtime.ts';
 import { loadAppModule } from '../../dataflow/workers.ts';
 import { isStreamsightError, StreamsightError } from '../../errors/index.ts';
-import type { Log } from '../../log/log.ts';
+import type { KafkaLog } from '../../log/kafka/index.ts';
+import type { TopicPartitionOffset } from '../../log/log.ts';
 import { appModule } from '../apps.ts';
 import { openConfiguredLog, parseCount, resolveConfig } from '../config.ts';
 
@@ -54,7 +61,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     );
   }
   const { app } = await loadAppModule(appModule(options.app));
-  const log: Log = await openConfiguredLog(config, `${app.name}.worker`);
+  const log = (await openConfiguredLog(config, `${app.name}.worker`)) as KafkaLog;
   const compiled = app.pipelines.map((p) => compilePipeline(app, p));
   const partitions = Math.max(1, ...compiled.flatMap((c) => c.stages.map((s) => s.partitions)));
   const group = `${app.name}.workers`;
@@ -62,7 +69,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   await log.createTopic(group, { partitions });
 
   // Loaded here, not at the top: every CLI command imports this module, and only workers need Kafka.
-  const [{ parseKafkaBrokers }, { Consumer }] = await Promise.all([
+  const [{ parseKafkaBrokers, transactionalIdFor }, { Consumer }] = await Promise.all([
     import('../../log/kafka/index.ts'),
     import('@platformatic/kafka'),
   ]);
@@ -81,11 +88,44 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   consumer.topics.trackAll(group);
 
   let running: RunningApp | undefined;
-  let owned = new Set<number>();
   let chain: Promise<void> = Promise.resolve();
   let stopping = false;
-  /** The partition set last asked for: a join event repeating it changes nothing. */
+  /** The partition set last asked for: a join event repeating it changes nothing, unless it failed. */
   let requested: string | undefined;
+  let failed: string | undefined;
+  /** Counts assignments: a scheduled restart is void once a newer assignment came in. */
+  let generation = 0;
+
+  const keyOf = (set: Set<number>) => [...set].sort((x, y) => x - y).join(',');
+
+  /** The transactional ids the tasks of `assigned` commit under (see `Task` and `transactionalIdFor`). */
+  const idsOf = (assigned: Set<number>): string[] => {
+    const ids: string[] = [];
+    for (const c of compiled) {
+      for (const stage of c.stages) {
+        for (const partition of assigned) {
+          if (partition >= stage.partitions) continue;
+          const inputs: TopicPartitionOffset[] = stage.inputs
+            .filter((i) => i.kind !== 'broadcast')
+            .map((i) => ({ topic: i.topic, partition, offset: 0 }));
+          const id = transactionalIdFor(new Map([[stage.prefix, inputs]]));
+          if (id !== undefined) ids.push(id);
+        }
+      }
+    }
+    return ids;
+  };
+
+  /** Starts `assigned` again after `delayMs`, unless a newer assignment came in meanwhile. */
+  const restartLater = (assigned: Set<number>, delayMs: number) => {
+    const scheduled = generation;
+    failed = keyOf(assigned);
+    void sleep(delayMs).then(() => {
+      if (stopping || generation !== scheduled) return;
+      generation++;
+      chain = chain.then(() => start(assigned));
+    });
+  };
 
   const start = async (assigned: Set<number>) => {
     if (running) {
@@ -93,25 +133,32 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       running = undefined;
       await old.stop().catch((error: unknown) => say(`worker: tasks stopped with ${describe(error)}`));
     }
-    owned = assigned;
     if (stopping || assigned.size === 0) return;
-    say(`worker: running partitions ${[...assigned].sort((a, b) => a - b).join(',')} of ${app.name}`);
-    const current = await runApp(app, {
-      log,
-      skipTopicCreation: true,
-      taskFilter: (_pipeline, _stage, partition) => assigned.has(partition),
-    });
+    say(`worker: running partitions ${keyOf(assigned)} of ${app.name}`);
+    let current: RunningApp;
+    try {
+      await log.claimTransactionalIds(idsOf(assigned));
+      current = await runApp(app, {
+        log,
+        skipTopicCreation: true,
+        taskFilter: (_pipeline, _stage, partition) => assigned.has(partition),
+      });
+    } catch (error) {
+      say(`worker: cannot start partitions ${keyOf(assigned)}: ${describe(error)}; retrying in 1000 ms`);
+      restartLater(assigned, 1000);
+      return;
+    }
     running = current;
     current.done.catch((error: unknown) => {
       if (running !== current) return;
-      // Fenced: a newer owner runs these tasks; the rebalance that says so is on its way. Anything
-      // else (the cluster unreachable past the retry budget): start the same partitions again.
-      say(`worker: tasks failed with ${describe(error)}; restarting them in 1 s`);
+      // Fenced: a newer owner runs these tasks; the rebalance that says so is on its way and will
+      // restart this worker's share. Taking them back before would fence the new owner in turn, so
+      // that happens only if no assignment comes for three session timeouts. Anything else (the
+      // cluster unreachable past the retry budget): start the same partitions again soon.
+      const delayMs = hasCode(error, 'SS_ERR_FENCED') ? 3 * sessionTimeout : 1000;
+      say(`worker: tasks failed with ${describe(error)}; restarting them in ${delayMs} ms`);
       running = undefined;
-      chain = chain.then(async () => {
-        await sleep(1000);
-        if (!stopping && running === undefined && owned === assigned) await start(assigned);
-      });
+      restartLater(assigned, delayMs);
     });
   };
 
@@ -119,9 +166,11 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     const next = new Set<number>(
       (assignments ?? []).filter((a) => a.topic === group).flatMap((a) => a.partitions),
     );
-    const key = [...next].sort((a, b) => a - b).join(',');
-    if (key === requested) return;
+    const key = keyOf(next);
+    if (key === requested && failed !== key) return;
     requested = key;
+    failed = undefined;
+    generation++;
     chain = chain
       .then(() => start(next))
       .catch((error: unknown) => say(`worker: cannot start tasks: ${describe(error)}`));
@@ -153,6 +202,15 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   await consumer.close(true).catch(() => {});
   await log.close();
   say('worker: stopped');
+}
+
+/** True when the error or one of its causes carries `code`. */
+function hasCode(error: unknown, code: string): boolean {
+  for (let e = error; e !== undefined && e !== null; e = (e as Error).cause) {
+    if (isStreamsightError(e) && e.code === code) return true;
+    if (!(e instanceof Error)) break;
+  }
+  return false;
 }
 
 function describe(error: unknown): string {

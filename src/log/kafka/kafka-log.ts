@@ -64,6 +64,8 @@ const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 const MAX_PARTITIONS = 1024;
 const MAX_TIMESTAMP = 2 ** 51;
 const READ_COMMITTED = 1;
+/** DescribeConfigs' source of a value set on the topic itself (DYNAMIC_TOPIC_CONFIG). */
+const TOPIC_CONFIG_SOURCE = 1;
 const READ_UNCOMMITTED = 0;
 const LATEST = -1n;
 const EARLIEST = -2n;
@@ -92,6 +94,31 @@ export async function openKafkaLog(options: KafkaLogOptions): Promise<KafkaLog> 
   return log;
 }
 
+/** A transaction's work as partition writes; `entries` are the appended records, in order. */
+interface PreparedTransaction {
+  writes: Map<string, PartitionWrite>;
+  offsets: Map<string, TopicPartitionOffset[]>;
+  entries: { write: PartitionWrite; index: number }[];
+  stateless: boolean;
+}
+
+function resultsOf(entries: { write: PartitionWrite; index: number }[]): AppendResult[] {
+  return entries.map(({ write, index }) => ({
+    topic: write.topic,
+    partition: write.partition,
+    offset: write.baseOffset + index,
+  }));
+}
+
+/** The producer of one transactional id and the queue of its transactions. */
+interface TransactionalSlot {
+  producer: KafkaProducer;
+  tail: Promise<unknown>;
+  /** Tickets handed out so far, and the last one that must fail because an earlier one did. */
+  queued: number;
+  poisoned: number;
+}
+
 interface PendingAppend {
   entries: { write: PartitionWrite; index: number }[];
   results: AppendResult[];
@@ -117,7 +144,7 @@ export class KafkaLog implements Log {
   readonly #instance = randomBytes(4).toString('hex');
   readonly #roundRobin = new RoundRobinPartitioner();
   readonly #idempotent: KafkaProducer;
-  readonly #transactional = new Map<string, { producer: KafkaProducer; tail: Promise<unknown> }>();
+  readonly #transactional = new Map<string, TransactionalSlot>();
   readonly #anonymous: KafkaProducer[] = [];
   #anonymousCount = 0;
   #queue: PendingAppend[] = [];
@@ -289,6 +316,9 @@ export class KafkaLog implements Log {
         const config: Omit<TopicConfig, 'partitions'> = {};
         for (const c of result.configs ?? []) {
           const value = Number(c.value);
+          // Only the topic's own setting counts: a broker default (7 days) would make compacted
+          // changelogs look time-retained, and Kafka refuses DeleteRecords on compacted topics.
+          if (c.configSource !== TOPIC_CONFIG_SOURCE) continue;
           if (!(value > 0) || !Number.isSafeInteger(value)) continue;
           if (c.name === 'retention.ms') config.retentionMs = value;
           if (c.name === 'retention.bytes') config.retentionBytes = value;
@@ -585,40 +615,62 @@ export class KafkaLog implements Log {
 
   // ── consumer offsets ───────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Committed offsets, preferring stable ones. A partition whose offsets are part of an open
+   * transaction reports UNSTABLE_OFFSET_COMMIT; it is asked again for up to 2 s, then its last
+   * committed offset is returned. Waiting longer would not help: the question covers every partition
+   * of the topic, and the other workers' partitions are in an open transaction most of the time. The
+   * caller's own partitions are stable by then — a worker claims their transactional ids before it
+   * restores (`claimTransactionalIds`), which finishes any open transaction on them — and without a
+   * claim the last committed offset matches the state `readState` returns (both stop before the open
+   * transaction).
+   */
   async committedOffsets(group: string, topic: string): Promise<Map<number, number>> {
     this.#checkOpen();
     const route = await this.client.retry(`Metadata ${topic}`, () => this.client.route(topic));
     if (route === undefined) return new Map();
-    return this.client.retry(`OffsetFetch ${group}`, async () => {
-      const connection = await this.client.connection(await this.client.coordinator('group', group));
-      const response = await this.client.send(
-        offsetFetchV9.api,
-        connection,
-        [
-          {
-            groupId: group,
-            memberId: null,
-            memberEpoch: -1,
-            topics: [{ name: topic, partitionIndexes: route.leaders.map((_, i) => i) }],
-          },
-        ],
-        // Offsets of an open transaction are reported as UNSTABLE_OFFSET_COMMIT (retried), never skipped.
-        true,
-      );
-      const out = new Map<number, number>();
-      for (const g of response.groups) {
-        if (g.errorCode !== 0 && g.errorCode !== KafkaCode.GROUP_ID_NOT_FOUND)
-          throw kafkaError(g.errorCode, 'OffsetFetch', { group });
-        for (const t of g.topics) {
-          for (const p of t.partitions) {
-            if (p.errorCode !== 0)
-              throw kafkaError(p.errorCode, 'OffsetFetch', { group, topic, partition: p.partitionIndex });
-            if (p.committedOffset >= 0n) out.set(p.partitionIndex, Number(p.committedOffset));
+    const stableUntil = Date.now() + 2000;
+    const out = new Map<number, number>();
+    let unstable = route.leaders.map((_, i) => i);
+    for (const requireStable of [true, false]) {
+      if (unstable.length === 0) break;
+      const asked = unstable;
+      unstable = await this.client.retry(`OffsetFetch ${group}`, async () => {
+        const connection = await this.client.connection(await this.client.coordinator('group', group));
+        const response = await this.client.send(
+          offsetFetchV9.api,
+          connection,
+          [
+            {
+              groupId: group,
+              memberId: null,
+              memberEpoch: -1,
+              topics: [{ name: topic, partitionIndexes: asked }],
+            },
+          ],
+          requireStable,
+        );
+        const pending: number[] = [];
+        for (const g of response.groups) {
+          if (g.errorCode !== 0 && g.errorCode !== KafkaCode.GROUP_ID_NOT_FOUND)
+            throw kafkaError(g.errorCode, 'OffsetFetch', { group });
+          for (const t of g.topics) {
+            for (const p of t.partitions) {
+              if (p.errorCode === KafkaCode.UNSTABLE_OFFSET_COMMIT) {
+                if (Date.now() < stableUntil) throw kafkaError(p.errorCode, 'OffsetFetch', { group, topic });
+                pending.push(p.partitionIndex);
+                continue;
+              }
+              if (p.errorCode !== 0)
+                throw kafkaError(p.errorCode, 'OffsetFetch', { group, topic, partition: p.partitionIndex });
+              if (p.committedOffset >= 0n) out.set(p.partitionIndex, Number(p.committedOffset));
+            }
           }
         }
-      }
-      return out;
-    });
+        return pending;
+      });
+    }
+    return out;
   }
 
   async commitOffsets(group: string, offsets: TopicPartitionOffset[]): Promise<void> {
@@ -719,8 +771,58 @@ export class KafkaLog implements Log {
     return new KafkaTransaction((work) => this.#commitTransaction(work));
   }
 
-  async #commitTransaction(work: TransactionWork): Promise<AppendResult[]> {
-    this.#checkOpen();
+  #commitTransaction(work: TransactionWork): Promise<AppendResult[]> {
+    try {
+      this.#checkOpen();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // The order of commits is fixed here, synchronously: a task pipelines its checkpoints, and one
+    // that has to create a changelog topic first must still commit before the ones called after it
+    // (otherwise the later one's offsets would be overwritten by the earlier one's, and its markers
+    // would precede data they cover). Preparation (validation, changelog topics) runs at once; the
+    // Kafka transaction waits for its turn.
+    let id: string | undefined;
+    try {
+      id = transactionalIdFor(work.offsets);
+    } catch {
+      id = undefined; // malformed offsets: validation below reports them with a code
+    }
+    const prepared = this.#prepareTransaction(work);
+    if (id === undefined) return this.#commitUnordered(prepared);
+    prepared.catch(() => {});
+    const committed = this.#withTransactionalProducer(id, async (producer) => {
+      const { writes, offsets, entries } = await prepared;
+      await producer.transact([...writes.values()], offsets);
+      return entries;
+    });
+    return committed.then(async (entries) => {
+      await this.#awaitStable(entries);
+      return resultsOf(entries);
+    });
+  }
+
+  /** A transaction without consumer offsets: one idempotent batch when it can, else an anonymous id. */
+  async #commitUnordered(preparing: Promise<PreparedTransaction>): Promise<AppendResult[]> {
+    const { writes, offsets, entries, stateless } = await preparing;
+    if (stateless && offsets.size === 0 && writes.size <= 1) {
+      const [write] = writes.values();
+      if (write === undefined) return [];
+      if (fitsOneBatch(write)) {
+        // One partition, one batch: atomic without a Kafka transaction (see the header).
+        await this.#idempotentSerial(write);
+        return resultsOf(entries);
+      }
+    }
+    await this.#withTransactionalProducer(undefined, (producer) =>
+      producer.transact([...writes.values()], offsets),
+    );
+    await this.#awaitStable(entries);
+    return resultsOf(entries);
+  }
+
+  /** Validates a transaction's work and turns it into partition writes (changelog topics created). */
+  async #prepareTransaction(work: TransactionWork): Promise<PreparedTransaction> {
     // Validate everything before anything is written: a failing commit applies nothing.
     const placed: [string, [number, ProducerRecord, number][]][] = [];
     for (const [topic, records] of work.appends) placed.push([topic, await this.#place(topic, records)]);
@@ -747,20 +849,6 @@ export class KafkaLog implements Log {
       write.bytes += (record.key?.length ?? 0) + (record.value?.length ?? 0);
     };
     for (const [topic, items] of placed) for (const [p, record, ts] of items) add(topic, p, record, ts, true);
-
-    if (work.state.size === 0 && offsets.size === 0 && writes.size <= 1) {
-      const [write] = writes.values();
-      if (write === undefined) return [];
-      if (fitsOneBatch(write)) {
-        // One partition, one batch: atomic without a Kafka transaction (see the header).
-        await this.#idempotentSerial(write);
-        return entries.map(({ write: w, index }) => ({
-          topic: w.topic,
-          partition: w.partition,
-          offset: w.baseOffset + index,
-        }));
-      }
-    }
     const now = Date.now();
     for (const [store, partitions] of work.state) {
       const topic = await this.#changelog(store, Math.max(...partitions.keys()) + 1);
@@ -769,14 +857,7 @@ export class KafkaLog implements Log {
           add(topic, partition, { key: encoder.encode(key), value }, now, false);
       }
     }
-    const id = transactionalIdFor(offsets) ?? undefined;
-    await this.#withTransactionalProducer(id, (producer) => producer.transact([...writes.values()], offsets));
-    await this.#awaitStable(entries);
-    return entries.map(({ write, index }) => ({
-      topic: write.topic,
-      partition: write.partition,
-      offset: write.baseOffset + index,
-    }));
+    return { writes, offsets, entries, stateless: work.state.size === 0 };
   }
 
   /**
@@ -841,17 +922,66 @@ export class KafkaLog implements Log {
         this.#anonymous.push(producer);
       }
     }
+    const slot = this.#slot(id);
+    // Commits of one task are pipelined: when one fails, those queued behind it must not commit
+    // (their offsets would skip the failed one's records), but commits queued later — by the task
+    // restarted after the failure — must.
+    const ticket = ++slot.queued;
+    const run = slot.tail.then(() => {
+      if (ticket <= slot.poisoned) {
+        throw new StreamsightError(
+          'SS_ERR_TRANSACTION_STATE',
+          `an earlier transaction of ${id} failed; this one, queued behind it, was not committed`,
+          { retriable: true, details: { transactionalId: id } },
+        );
+      }
+      return body(slot.producer);
+    });
+    slot.tail = run.catch(() => {
+      slot.poisoned = Math.max(slot.poisoned, slot.queued);
+    });
+    return run;
+  }
+
+  #slot(id: string): TransactionalSlot {
     let slot = this.#transactional.get(id);
     if (slot === undefined) {
       slot = {
         producer: new KafkaProducer(this.client, id, this.#options.transactionTimeoutMs),
         tail: Promise.resolve(),
+        queued: 0,
+        poisoned: 0,
       };
       this.#transactional.set(id, slot);
     }
-    const run = slot.tail.then(() => body(slot.producer));
-    slot.tail = run.catch(() => {});
-    return run;
+    return slot;
+  }
+
+  /**
+   * Takes over transactional ids before the tasks that use them restore: a fresh InitProducerId per id
+   * fences every older producer of it (a dead or zombie worker's) and makes the coordinator finish
+   * that producer's open transaction — abort it, or complete a commit already decided — before it
+   * answers. Only then are the changelog and the committed offsets consistent with each other; without
+   * it a restore could read the state before a concurrent commit and the offsets after it. Waits for
+   * this log's own queued transactions of those ids first.
+   *
+   * @example
+   * await log.claimTransactionalIds([transactionalIdFor(offsets)!]);
+   */
+  async claimTransactionalIds(ids: Iterable<string>): Promise<void> {
+    this.#checkOpen();
+    await Promise.all(
+      [...new Set(ids)].map(async (id) => {
+        const slot = this.#slot(id);
+        const claim = slot.tail.then(async () => {
+          const producer = new KafkaProducer(this.client, id, this.#options.transactionTimeoutMs);
+          await producer.initialize();
+          slot.producer = producer;
+        });
+        slot.tail = claim.catch(() => {});
+        await claim;
+      }),
+    );
   }
 
   /** The changelog topic of a state store, created (compacted) or grown to `partitions` on demand. */

@@ -127,6 +127,11 @@ export class KafkaProducer {
     await this.#init;
   }
 
+  /** Gets the producer id now (fencing older owners of the transactional id) instead of at first use. */
+  initialize(): Promise<void> {
+    return this.#ensureInit();
+  }
+
   /** Forget the producer id: the next call starts afresh (after a fatal sequence or state error). */
   reset(): void {
     this.#init = undefined;
