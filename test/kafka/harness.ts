@@ -166,7 +166,7 @@ export function spawnWorker(
   name: string,
   app: string,
   brokers: string,
-  options: { sessionTimeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+  options: { sessionTimeoutMs?: number; env?: NodeJS.ProcessEnv; appModule?: string } = {},
 ): WorkerProcess {
   const child = spawn(
     process.execPath,
@@ -174,7 +174,7 @@ export function spawnWorker(
       cli,
       'worker',
       '--app',
-      fixture,
+      options.appModule ?? fixture,
       '--log',
       `kafka://${brokers}`,
       '--session-timeout',
