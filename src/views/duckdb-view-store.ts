@@ -28,22 +28,35 @@ import { isStreamsightError, StreamsightError } from '../errors/index.ts';
 import type { LogRecord } from '../log/log.ts';
 import { checkReadOnlySql } from './sql-guard.ts';
 import {
+  ARCHIVE_COLUMNS,
+  archiveNotFound,
   archiveRows,
   archiveTableOf,
+  CATALOG_SQL,
   checkSqlOptions,
-  checkViewQuery,
+  checkViewDefinition,
+  columnsOf,
+  conflictClause,
   fitValue,
   fromStored,
+  listViewsSql,
+  META,
+  planRead,
   prepareBatch,
+  queryTimeout,
   quoteIdent,
+  type StoredTable,
   schemaOf,
+  storedRow,
+  tableClash,
   tableOf,
+  tableRef,
+  viewNotFound,
 } from './view-schema.ts';
 import type {
   ColumnType,
   SqlOptions,
   SqlResult,
-  ViewColumn,
   ViewDefinition,
   ViewInfo,
   ViewPage,
@@ -63,8 +76,6 @@ export interface DuckDbViewStoreOptions {
   threads?: number;
 }
 
-const META = 'streamsight_meta';
-
 const SQL_TYPES: Record<ColumnType, string> = {
   text: 'VARCHAR',
   double: 'DOUBLE',
@@ -73,25 +84,11 @@ const SQL_TYPES: Record<ColumnType, string> = {
   json: 'JSON',
 };
 
-interface TableMeta {
-  app: string;
-  name: string;
-  schema: string;
-  table: string;
-  columns: Map<string, ColumnType>;
+interface TableMeta extends StoredTable {
   retentionMs: number | undefined;
   /** Column list of the TEMP staging table, when it exists on the write connection. */
   staged?: string;
 }
-
-const ARCHIVE_COLUMNS: ViewColumn[] = [
-  { name: 'partition', type: 'bigint' },
-  { name: 'offset', type: 'bigint' },
-  { name: 'timestamp', type: 'bigint' },
-  { name: 'key', type: 'text' },
-  { name: 'value', type: 'json' },
-  { name: 'headers', type: 'json' },
-];
 
 /**
  * Opens (creating when needed) a DuckDB view store.
@@ -194,38 +191,15 @@ export class DuckDbViewStore implements ViewStore {
 
   async ensureView(def: ViewDefinition): Promise<void> {
     this.#check();
-    const schema = schemaOf(def?.app);
-    const table = tableOf(def.name);
-    const retention = def.retentionMs;
-    if (
-      retention !== undefined &&
-      (typeof retention !== 'number' || !Number.isFinite(retention) || retention <= 0)
-    ) {
-      throw new StreamsightError(
-        'SS_ERR_INVALID_OPTION',
-        `view ${def.name}: retentionMs must be a positive number`,
-      );
-    }
+    const { schema, table, retentionMs } = checkViewDefinition(def);
     await this.#exclusive(async () => {
-      const clash = await this.#rows(
-        `SELECT name FROM ${META}.views WHERE schema_name = $1 AND table_name = $2 AND name <> $3`,
-        [schema, table, def.name],
-      );
-      if (clash.length > 0) {
-        throw new StreamsightError(
-          'SS_ERR_INVALID_OPTION',
-          `view ${def.name} would share table ${schema}.${table} with view ${String(clash[0].name)}`,
-        );
-      }
+      const clash = await this.#rows(CATALOG_SQL.clash, [schema, table, def.name]);
+      if (clash.length > 0) throw tableClash(def, schema, table, clash[0].name);
       await this.#conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
       await this.#conn.run(
-        `CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.${quoteIdent(table)} (view_key VARCHAR PRIMARY KEY, updated_at BIGINT NOT NULL)`,
+        `CREATE TABLE IF NOT EXISTS ${tableRef(schema, table)} (view_key VARCHAR PRIMARY KEY, updated_at BIGINT NOT NULL)`,
       );
-      await this.#conn.run(
-        `INSERT INTO ${META}.views VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (app, name) DO UPDATE SET retention_ms = excluded.retention_ms`,
-        [def.app, def.name, schema, table, retention === undefined ? null : Math.trunc(retention)],
-      );
+      await this.#conn.run(CATALOG_SQL.registerView, [def.app, def.name, schema, table, retentionMs]);
       this.#views.delete(`${def.app}/${def.name}`);
     });
   }
@@ -239,7 +213,7 @@ export class DuckDbViewStore implements ViewStore {
       for (const c of batch.newColumns) {
         if (meta.columns.has(c.name)) continue;
         await this.#conn.run(
-          `ALTER TABLE ${quoteIdent(meta.schema)}.${quoteIdent(meta.table)} ADD COLUMN IF NOT EXISTS ${quoteIdent(c.name)} ${SQL_TYPES[c.type]}`,
+          `ALTER TABLE ${tableRef(meta.schema, meta.table)} ADD COLUMN IF NOT EXISTS ${quoteIdent(c.name)} ${SQL_TYPES[c.type]}`,
         );
         meta.columns.set(c.name, c.type);
       }
@@ -250,38 +224,13 @@ export class DuckDbViewStore implements ViewStore {
   async read(app: string, view: string, query?: ViewQuery): Promise<ViewPage> {
     this.#check();
     const meta = await this.#view(app, view);
-    const q = checkViewQuery(query, meta.columns);
-    const params: (string | number | boolean)[] = [];
-    const conds: string[] = [];
-    for (const [name, value] of q.where) {
-      const v = fitValue(meta.columns.get(name) as ColumnType, value);
-      if (v === null) {
-        throw new StreamsightError('SS_ERR_INVALID_QUERY', `where.${name} does not fit the column's type`, {
-          details: { column: name },
-        });
-      }
-      params.push(v);
-      conds.push(`${quoteIdent(name)} = $${params.length}`);
-    }
-    if (q.from !== undefined) {
-      params.push(q.from);
-      conds.push(`${quoteIdent(q.timeColumn)} >= $${params.length}`);
-    }
-    if (q.to !== undefined) {
-      params.push(q.to);
-      conds.push(`${quoteIdent(q.timeColumn)} < $${params.length}`);
-    }
-    const from = `${quoteIdent(meta.schema)}.${quoteIdent(meta.table)}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''}`;
-    const order = `${quoteIdent(q.orderBy)} ${q.desc ? 'DESC' : 'ASC'} NULLS LAST, view_key`;
+    const plan = planRead(meta.schema, meta.table, meta.columns, query);
     const conn = await this.#instance.connect();
     try {
-      const page = await conn.runAndReadAll(
-        `SELECT * FROM ${from} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`,
-        params,
-      );
-      const count = await conn.runAndReadAll(`SELECT count(*) AS n FROM ${from}`, params);
+      const page = await conn.runAndReadAll(plan.page, plan.params);
+      const count = await conn.runAndReadAll(`SELECT count(*) AS n FROM ${plan.from}`, plan.params);
       return {
-        columns: columnsOf(meta),
+        columns: columnsOf(meta.columns),
         rows: page.getRowObjectsJS().map((r) => storedRow(r, meta.columns)),
         total: Number(count.getRows()[0][0]),
       };
@@ -292,13 +241,8 @@ export class DuckDbViewStore implements ViewStore {
 
   async listViews(app?: string): Promise<ViewInfo[]> {
     this.#check();
-    if (app !== undefined) schemaOf(app);
-    const list = await this.#exclusive(() =>
-      this.#rows(
-        `SELECT app, name FROM ${META}.views ${app === undefined ? '' : 'WHERE app = $1'} ORDER BY app, name`,
-        app === undefined ? [] : [app],
-      ),
-    ).catch((err) => {
+    const { sql, params } = listViewsSql(app);
+    const list = await this.#exclusive(() => this.#rows(sql, params)).catch((err) => {
       // A read-only store over a file no writer has prepared holds no views.
       if (this.#readOnly && /Catalog Error/.test(message(err))) return [];
       throw err;
@@ -307,13 +251,13 @@ export class DuckDbViewStore implements ViewStore {
     for (const r of list) {
       const meta = await this.#view(String(r.app), String(r.name));
       const n = await this.#exclusive(() =>
-        this.#rows(`SELECT count(*) AS n FROM ${quoteIdent(meta.schema)}.${quoteIdent(meta.table)}`),
+        this.#rows(`SELECT count(*) AS n FROM ${tableRef(meta.schema, meta.table)}`),
       );
       out.push({
         app: meta.app,
         name: meta.name,
         table: `${meta.schema}.${meta.table}`,
-        columns: columnsOf(meta),
+        columns: columnsOf(meta.columns),
         rows: Number(n[0].n),
       });
     }
@@ -327,16 +271,11 @@ export class DuckDbViewStore implements ViewStore {
     await this.#exclusive(async () => {
       await this.#conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
       await this.#conn.run(
-        `CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.${quoteIdent(table)} (partition BIGINT NOT NULL,
+        `CREATE TABLE IF NOT EXISTS ${tableRef(schema, table)} (partition BIGINT NOT NULL,
           "offset" BIGINT NOT NULL, timestamp BIGINT NOT NULL, key VARCHAR, value JSON, headers JSON,
           PRIMARY KEY (partition, "offset"))`,
       );
-      await this.#conn.run(`INSERT INTO ${META}.archives VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
-        app,
-        topic,
-        schema,
-        table,
-      ]);
+      await this.#conn.run(CATALOG_SQL.registerArchive, [app, topic, schema, table]);
     });
   }
 
@@ -347,17 +286,8 @@ export class DuckDbViewStore implements ViewStore {
     const key = `${app}/${topic}`;
     let meta = this.#archives.get(key);
     if (!meta) {
-      const found = await this.#exclusive(() =>
-        this.#rows(`SELECT schema_name, table_name FROM ${META}.archives WHERE app = $1 AND topic = $2`, [
-          app,
-          topic,
-        ]),
-      );
-      if (found.length === 0) {
-        throw new StreamsightError('SS_ERR_VIEW_NOT_FOUND', `topic ${topic} of app ${app} has no archive`, {
-          details: { app, topic },
-        });
-      }
+      const found = await this.#exclusive(() => this.#rows(CATALOG_SQL.findArchive, [app, topic]));
+      if (found.length === 0) throw archiveNotFound(app, topic);
       meta = {
         app,
         name: topic,
@@ -440,14 +370,10 @@ export class DuckDbViewStore implements ViewStore {
 
   async enforceRetention(now: number = Date.now()): Promise<void> {
     this.#check();
-    const list = await this.#exclusive(() =>
-      this.#rows(
-        `SELECT schema_name, table_name, retention_ms FROM ${META}.views WHERE retention_ms IS NOT NULL`,
-      ),
-    );
+    const list = await this.#exclusive(() => this.#rows(CATALOG_SQL.retained));
     for (const r of list) {
       await this.run(
-        `DELETE FROM ${quoteIdent(String(r.schema_name))}.${quoteIdent(String(r.table_name))} WHERE updated_at < $1`,
+        `DELETE FROM ${tableRef(String(r.schema_name), String(r.table_name))} WHERE updated_at < $1`,
         [now - Number(r.retention_ms)],
       );
     }
@@ -458,8 +384,8 @@ export class DuckDbViewStore implements ViewStore {
     const schema = schemaOf(app);
     await this.#exclusive(async () => {
       await this.#conn.run(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
-      await this.#conn.run(`DELETE FROM ${META}.views WHERE app = $1`, [app]);
-      await this.#conn.run(`DELETE FROM ${META}.archives WHERE app = $1`, [app]);
+      await this.#conn.run(CATALOG_SQL.dropViews, [app]);
+      await this.#conn.run(CATALOG_SQL.dropArchives, [app]);
     });
     for (const map of [this.#views, this.#archives]) {
       for (const [key, meta] of map) if (meta.app === app) map.delete(key);
@@ -512,11 +438,7 @@ export class DuckDbViewStore implements ViewStore {
       } catch (err) {
         if (!(this.#readOnly && /Catalog Error/.test(message(err)))) throw err;
       }
-      if (found.length === 0) {
-        throw new StreamsightError('SS_ERR_VIEW_NOT_FOUND', `app ${app} has no view ${view}`, {
-          details: { app, view },
-        });
-      }
+      if (found.length === 0) throw viewNotFound(app, view);
       const schema = String(found[0].schema_name);
       const table = String(found[0].table_name);
       const cols = await this.#rows(
@@ -546,16 +468,9 @@ export class DuckDbViewStore implements ViewStore {
     conflict: 'update' | 'nothing',
   ): Promise<void> {
     const names = [...meta.columns.keys()];
-    const target = `${quoteIdent(meta.schema)}.${quoteIdent(meta.table)}`;
+    const target = tableRef(meta.schema, meta.table);
     const list = names.map(quoteIdent).join(', ');
-    const keyCols = conflict === 'update' ? ['view_key'] : ['partition', 'offset'];
-    const onConflict =
-      conflict === 'update'
-        ? `ON CONFLICT (view_key) DO UPDATE SET ${names
-            .filter((n) => n !== 'view_key')
-            .map((n) => `${quoteIdent(n)} = excluded.${quoteIdent(n)}`)
-            .join(', ')}`
-        : `ON CONFLICT (${keyCols.map(quoteIdent).join(', ')}) DO NOTHING`;
+    const onConflict = conflictClause(names, conflict);
     const types = names.map((n) => meta.columns.get(n) as ColumnType);
     await this.#conn.run('BEGIN TRANSACTION');
     try {
@@ -616,16 +531,6 @@ export class DuckDbViewStore implements ViewStore {
   }
 }
 
-function columnsOf(meta: TableMeta): ViewColumn[] {
-  return [...meta.columns].map(([name, type]) => ({ name, type }));
-}
-
-function storedRow(r: Record<string, unknown>, columns: Map<string, ColumnType>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const name in r) out[name] = fromStored(r[name], columns.get(name));
-  return out;
-}
-
 function columnTypeOfName(t: string): ColumnType {
   if (t === 'JSON') return 'json';
   if (t === 'BOOLEAN') return 'boolean';
@@ -661,14 +566,7 @@ function sqlError(err: unknown, timedOut: boolean, timeoutMs: number): Streamsig
   if (isStreamsightError(err)) return err;
   const text = message(err);
   if (timedOut || /INTERRUPT/i.test(text)) {
-    return new StreamsightError(
-      'SS_ERR_QUERY_TIMEOUT',
-      `the query ran past ${timeoutMs} ms and was cancelled`,
-      {
-        cause: err,
-        details: { timeoutMs },
-      },
-    );
+    return queryTimeout(err, timeoutMs);
   }
   if (/Permission Error|read-only|external access/i.test(text)) {
     return new StreamsightError('SS_ERR_QUERY_REJECTED', text.split('\n')[0], { cause: err });

@@ -26,16 +26,30 @@ import { isStreamsightError, StreamsightError } from '../errors/index.ts';
 import type { LogRecord } from '../log/log.ts';
 import { checkReadOnlySql } from './sql-guard.ts';
 import {
+  ARCHIVE_COLUMNS,
+  archiveNotFound,
   archiveRows,
   archiveTableOf,
+  CATALOG_SQL,
   checkSqlOptions,
-  checkViewQuery,
+  checkViewDefinition,
+  columnsOf,
+  conflictClause,
   fitValue,
-  fromStored,
+  listViewsSql,
+  META,
+  numeric,
+  planRead,
   prepareBatch,
+  queryTimeout,
   quoteIdent,
+  type StoredTable,
   schemaOf,
+  storedRow,
+  tableClash,
   tableOf,
+  tableRef,
+  viewNotFound,
 } from './view-schema.ts';
 import type {
   ColumnType,
@@ -62,7 +76,6 @@ export interface PostgresViewStoreOptions {
   queryRole?: string | false;
 }
 
-const META = 'streamsight_meta';
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 
 const SQL_TYPES: Record<ColumnType, string> = {
@@ -72,23 +85,6 @@ const SQL_TYPES: Record<ColumnType, string> = {
   boolean: 'boolean',
   json: 'jsonb',
 };
-
-interface TableMeta {
-  app: string;
-  name: string;
-  schema: string;
-  table: string;
-  columns: Map<string, ColumnType>;
-}
-
-const ARCHIVE_COLUMNS: [string, ColumnType][] = [
-  ['partition', 'bigint'],
-  ['offset', 'bigint'],
-  ['timestamp', 'bigint'],
-  ['key', 'text'],
-  ['value', 'json'],
-  ['headers', 'json'],
-];
 
 /**
  * Connects to PostgreSQL and prepares the metadata schema.
@@ -176,8 +172,8 @@ async function grantRead(pool: Pool, role: string, schema: string): Promise<void
 export class PostgresViewStore implements ViewStore {
   readonly #pool: Pool;
   readonly #role: string | undefined;
-  readonly #views = new Map<string, TableMeta>();
-  readonly #archives = new Map<string, TableMeta>();
+  readonly #views = new Map<string, StoredTable>();
+  readonly #archives = new Map<string, StoredTable>();
   #closed = false;
 
   constructor(pool: Pool, role: string | undefined) {
@@ -192,38 +188,15 @@ export class PostgresViewStore implements ViewStore {
 
   async ensureView(def: ViewDefinition): Promise<void> {
     this.#check();
-    const schema = schemaOf(def?.app);
-    const table = tableOf(def.name);
-    const retention = def.retentionMs;
-    if (
-      retention !== undefined &&
-      (typeof retention !== 'number' || !Number.isFinite(retention) || retention <= 0)
-    ) {
-      throw new StreamsightError(
-        'SS_ERR_INVALID_OPTION',
-        `view ${def.name}: retentionMs must be a positive number`,
-      );
-    }
+    const { schema, table, retentionMs } = checkViewDefinition(def);
     await this.#run(async (c) => {
-      const clash = await c.query(
-        `SELECT name FROM ${META}.views WHERE schema_name = $1 AND table_name = $2 AND name <> $3`,
-        [schema, table, def.name],
-      );
-      if (clash.rows.length > 0) {
-        throw new StreamsightError(
-          'SS_ERR_INVALID_OPTION',
-          `view ${def.name} would share table ${schema}.${table} with view ${clash.rows[0].name}`,
-        );
-      }
+      const clash = await c.query(CATALOG_SQL.clash, [schema, table, def.name]);
+      if (clash.rows.length > 0) throw tableClash(def, schema, table, clash.rows[0].name);
       await this.#ensureSchema(c, schema);
       await c.query(
-        `CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.${quoteIdent(table)} (view_key text PRIMARY KEY, updated_at bigint NOT NULL)`,
+        `CREATE TABLE IF NOT EXISTS ${tableRef(schema, table)} (view_key text PRIMARY KEY, updated_at bigint NOT NULL)`,
       );
-      await c.query(
-        `INSERT INTO ${META}.views VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (app, name) DO UPDATE SET retention_ms = excluded.retention_ms`,
-        [def.app, def.name, schema, table, retention === undefined ? null : Math.trunc(retention)],
-      );
+      await c.query(CATALOG_SQL.registerView, [def.app, def.name, schema, table, retentionMs]);
     });
     this.#views.delete(`${def.app}/${def.name}`);
   }
@@ -237,7 +210,7 @@ export class PostgresViewStore implements ViewStore {
       await this.#run(async (c) => {
         for (const col of batch.newColumns) {
           await c.query(
-            `ALTER TABLE ${quoteIdent(meta.schema)}.${quoteIdent(meta.table)} ADD COLUMN IF NOT EXISTS ${quoteIdent(col.name)} ${SQL_TYPES[col.type]}`,
+            `ALTER TABLE ${tableRef(meta.schema, meta.table)} ADD COLUMN IF NOT EXISTS ${quoteIdent(col.name)} ${SQL_TYPES[col.type]}`,
           );
         }
       });
@@ -253,35 +226,13 @@ export class PostgresViewStore implements ViewStore {
   async read(app: string, view: string, query?: ViewQuery): Promise<ViewPage> {
     this.#check();
     const meta = await this.#view(app, view);
-    const q = checkViewQuery(query, meta.columns);
-    const params: (string | number | boolean)[] = [];
-    const conds: string[] = [];
-    for (const [name, value] of q.where) {
-      const v = fitValue(meta.columns.get(name) as ColumnType, value);
-      if (v === null) {
-        throw new StreamsightError('SS_ERR_INVALID_QUERY', `where.${name} does not fit the column's type`, {
-          details: { column: name },
-        });
-      }
-      params.push(v);
-      conds.push(`${quoteIdent(name)} = $${params.length}`);
-    }
-    if (q.from !== undefined) {
-      params.push(q.from);
-      conds.push(`${quoteIdent(q.timeColumn)} >= $${params.length}`);
-    }
-    if (q.to !== undefined) {
-      params.push(q.to);
-      conds.push(`${quoteIdent(q.timeColumn)} < $${params.length}`);
-    }
-    const from = `${quoteIdent(meta.schema)}.${quoteIdent(meta.table)}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''}`;
-    const order = `${quoteIdent(q.orderBy)} ${q.desc ? 'DESC' : 'ASC'} NULLS LAST, view_key`;
+    const plan = planRead(meta.schema, meta.table, meta.columns, query);
     const [page, count] = await this.#run(async (c) => [
-      await c.query(`SELECT * FROM ${from} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`, params),
-      await c.query(`SELECT count(*)::bigint AS n FROM ${from}`, params),
+      await c.query(plan.page, plan.params),
+      await c.query(`SELECT count(*)::bigint AS n FROM ${plan.from}`, plan.params),
     ]);
     return {
-      columns: columnsOf(meta),
+      columns: columnsOf(meta.columns),
       rows: page.rows.map((r) => storedRow(r, meta.columns)),
       total: Number(count.rows[0].n),
     };
@@ -289,24 +240,19 @@ export class PostgresViewStore implements ViewStore {
 
   async listViews(app?: string): Promise<ViewInfo[]> {
     this.#check();
-    if (app !== undefined) schemaOf(app);
-    const list = await this.#run((c) =>
-      c.query(
-        `SELECT app, name FROM ${META}.views ${app === undefined ? '' : 'WHERE app = $1'} ORDER BY app, name`,
-        app === undefined ? [] : [app],
-      ),
-    );
+    const { sql, params } = listViewsSql(app);
+    const list = await this.#run((c) => c.query(sql, params));
     const out: ViewInfo[] = [];
     for (const r of list.rows) {
       const meta = await this.#view(r.app, r.name);
       const n = await this.#run((c) =>
-        c.query(`SELECT count(*)::bigint AS n FROM ${quoteIdent(meta.schema)}.${quoteIdent(meta.table)}`),
+        c.query(`SELECT count(*)::bigint AS n FROM ${tableRef(meta.schema, meta.table)}`),
       );
       out.push({
         app: meta.app,
         name: meta.name,
         table: `${meta.schema}.${meta.table}`,
-        columns: columnsOf(meta),
+        columns: columnsOf(meta.columns),
         rows: Number(n.rows[0].n),
       });
     }
@@ -320,16 +266,11 @@ export class PostgresViewStore implements ViewStore {
     await this.#run(async (c) => {
       await this.#ensureSchema(c, schema);
       await c.query(
-        `CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.${quoteIdent(table)} (partition bigint NOT NULL,
+        `CREATE TABLE IF NOT EXISTS ${tableRef(schema, table)} (partition bigint NOT NULL,
           "offset" bigint NOT NULL, timestamp bigint NOT NULL, key text, value jsonb, headers jsonb,
           PRIMARY KEY (partition, "offset"))`,
       );
-      await c.query(`INSERT INTO ${META}.archives VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
-        app,
-        topic,
-        schema,
-        table,
-      ]);
+      await c.query(CATALOG_SQL.registerArchive, [app, topic, schema, table]);
     });
   }
 
@@ -340,23 +281,14 @@ export class PostgresViewStore implements ViewStore {
     const key = `${app}/${topic}`;
     let meta = this.#archives.get(key);
     if (!meta) {
-      const found = await this.#run((c) =>
-        c.query(`SELECT schema_name, table_name FROM ${META}.archives WHERE app = $1 AND topic = $2`, [
-          app,
-          topic,
-        ]),
-      );
-      if (found.rows.length === 0) {
-        throw new StreamsightError('SS_ERR_VIEW_NOT_FOUND', `topic ${topic} of app ${app} has no archive`, {
-          details: { app, topic },
-        });
-      }
+      const found = await this.#run((c) => c.query(CATALOG_SQL.findArchive, [app, topic]));
+      if (found.rows.length === 0) throw archiveNotFound(app, topic);
       meta = {
         app,
         name: topic,
         schema: found.rows[0].schema_name,
         table: found.rows[0].table_name,
-        columns: new Map(ARCHIVE_COLUMNS),
+        columns: new Map(ARCHIVE_COLUMNS.map((c) => [c.name, c.type])),
       };
       this.#archives.set(key, meta);
     }
@@ -406,17 +338,12 @@ export class PostgresViewStore implements ViewStore {
 
   async enforceRetention(now: number = Date.now()): Promise<void> {
     this.#check();
-    const list = await this.#run((c) =>
-      c.query(
-        `SELECT schema_name, table_name, retention_ms FROM ${META}.views WHERE retention_ms IS NOT NULL`,
-      ),
-    );
+    const list = await this.#run((c) => c.query(CATALOG_SQL.retained));
     for (const r of list.rows) {
       await this.#run((c) =>
-        c.query(
-          `DELETE FROM ${quoteIdent(r.schema_name)}.${quoteIdent(r.table_name)} WHERE updated_at < $1`,
-          [now - Number(r.retention_ms)],
-        ),
+        c.query(`DELETE FROM ${tableRef(r.schema_name, r.table_name)} WHERE updated_at < $1`, [
+          now - Number(r.retention_ms),
+        ]),
       );
     }
   }
@@ -426,8 +353,8 @@ export class PostgresViewStore implements ViewStore {
     const schema = schemaOf(app);
     await this.#run(async (c) => {
       await c.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
-      await c.query(`DELETE FROM ${META}.views WHERE app = $1`, [app]);
-      await c.query(`DELETE FROM ${META}.archives WHERE app = $1`, [app]);
+      await c.query(CATALOG_SQL.dropViews, [app]);
+      await c.query(CATALOG_SQL.dropArchives, [app]);
     });
     for (const map of [this.#views, this.#archives]) {
       for (const [key, meta] of map) if (meta.app === app) map.delete(key);
@@ -474,7 +401,7 @@ export class PostgresViewStore implements ViewStore {
     }
   }
 
-  async #view(app: string, view: string): Promise<TableMeta> {
+  async #view(app: string, view: string): Promise<StoredTable> {
     const key = `${app}/${view}`;
     const cached = this.#views.get(key);
     if (cached) return cached;
@@ -485,11 +412,7 @@ export class PostgresViewStore implements ViewStore {
         `SELECT schema_name, table_name FROM ${META}.views WHERE app = $1 AND name = $2`,
         [app, view],
       );
-      if (found.rows.length === 0) {
-        throw new StreamsightError('SS_ERR_VIEW_NOT_FOUND', `app ${app} has no view ${view}`, {
-          details: { app, view },
-        });
-      }
+      if (found.rows.length === 0) throw viewNotFound(app, view);
       const { schema_name: schema, table_name: table } = found.rows[0];
       const cols = await c.query(
         `SELECT column_name, data_type FROM information_schema.columns
@@ -498,7 +421,7 @@ export class PostgresViewStore implements ViewStore {
       );
       const columns = new Map<string, ColumnType>();
       for (const col of cols.rows) columns.set(col.column_name, pgTypeName(col.data_type));
-      return { app, name: view, schema, table, columns } satisfies TableMeta;
+      return { app, name: view, schema, table, columns } satisfies StoredTable;
     });
     this.#views.set(key, meta);
     return meta;
@@ -506,22 +429,16 @@ export class PostgresViewStore implements ViewStore {
 
   /** COPY into a TEMP staging table, then merge, in one transaction. */
   async #merge(
-    meta: TableMeta,
+    meta: StoredTable,
     rows: Record<string, unknown>[],
     conflict: 'update' | 'nothing',
   ): Promise<void> {
     const { from: copyFrom } = await import('pg-copy-streams');
     const names = [...meta.columns.keys()];
     const types = names.map((n) => meta.columns.get(n) as ColumnType);
-    const target = `${quoteIdent(meta.schema)}.${quoteIdent(meta.table)}`;
+    const target = tableRef(meta.schema, meta.table);
     const list = names.map(quoteIdent).join(', ');
-    const onConflict =
-      conflict === 'update'
-        ? `ON CONFLICT (view_key) DO UPDATE SET ${names
-            .filter((n) => n !== 'view_key')
-            .map((n) => `${quoteIdent(n)} = excluded.${quoteIdent(n)}`)
-            .join(', ')}`
-        : 'ON CONFLICT (partition, "offset") DO NOTHING';
+    const onConflict = conflictClause(names, conflict);
     await this.#run(async (c) => {
       await c.query('BEGIN');
       try {
@@ -565,25 +482,6 @@ function escapeCopy(s: string): string {
   return /[\\\t\n\r]/.test(s)
     ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
     : s;
-}
-
-function columnsOf(meta: TableMeta): ViewColumn[] {
-  return [...meta.columns].map(([name, type]) => ({ name, type }));
-}
-
-function storedRow(r: Record<string, unknown>, columns: Map<string, ColumnType>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const name in r) {
-    const type = columns.get(name);
-    const v = r[name];
-    out[name] = type === 'bigint' && typeof v === 'string' ? numeric(v) : fromStored(v, type);
-  }
-  return out;
-}
-
-function numeric(s: string): number | string {
-  const n = Number(s);
-  return Number.isFinite(n) && (!/^-?\d+$/.test(s) || Number.isSafeInteger(n)) ? n : s;
 }
 
 function pgTypeName(t: string): ColumnType {
@@ -638,14 +536,7 @@ function sqlError(err: unknown, timeoutMs: number): StreamsightError {
   const e = err as { code?: string; message?: string };
   const text = e?.message ?? String(err);
   if (e?.code === '57014') {
-    return new StreamsightError(
-      'SS_ERR_QUERY_TIMEOUT',
-      `the query ran past ${timeoutMs} ms and was cancelled`,
-      {
-        cause: err,
-        details: { timeoutMs },
-      },
-    );
+    return queryTimeout(err, timeoutMs);
   }
   // 25006 read-only transaction, 42501 insufficient privilege.
   if (e?.code === '25006' || e?.code === '42501') {

@@ -1,13 +1,14 @@
 /**
- * What both view stores share: SQL names for apps, views and archived topics, the columns a batch of
- * upserts needs, input validation of rows and reads, and the conversion of stored values back to JS.
+ * What both view stores share: SQL names for apps, views and archived topics, the catalog statements,
+ * the columns a batch of upserts needs, input validation of definitions, rows and reads, the SQL of a
+ * page read and of a merge's conflict clause, and the conversion of stored values back to JS.
  * Identifiers reach SQL only through `quoteIdent`, which accepts nothing but plain names.
  */
 
 import { StreamsightError } from '../errors/index.ts';
 import type { LogRecord } from '../log/log.ts';
 import { flattenRow, UPDATED_AT_COLUMN, VIEW_KEY_COLUMN } from './flatten.ts';
-import type { ColumnType, ViewColumn, ViewQuery, ViewRow } from './view-store.ts';
+import type { ColumnType, ViewColumn, ViewDefinition, ViewQuery, ViewRow } from './view-store.ts';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -39,6 +40,99 @@ function sqlName(kind: string, name: string): string {
   }
   const s = name.toLowerCase().replace(/[-.]/g, '_');
   return (/^[0-9]/.test(s) ? `_${s}` : s).slice(0, 63);
+}
+
+/** The schema of the catalog: `views` (with retention) and `archives`, each row naming its table. */
+export const META = 'streamsight_meta';
+
+/** Catalog statements both stores run as they are (`$n` parameters work in DuckDB and PostgreSQL). */
+export const CATALOG_SQL = {
+  /** Another view of the same name after `schemaOf`/`tableOf`: $1 schema, $2 table, $3 name. */
+  clash: `SELECT name FROM ${META}.views WHERE schema_name = $1 AND table_name = $2 AND name <> $3`,
+  /** $1 app, $2 name, $3 schema, $4 table, $5 retention (ms or null). */
+  registerView: `INSERT INTO ${META}.views VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (app, name) DO UPDATE SET retention_ms = excluded.retention_ms`,
+  /** $1 app, $2 topic, $3 schema, $4 table. */
+  registerArchive: `INSERT INTO ${META}.archives VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+  /** $1 app, $2 topic. */
+  findArchive: `SELECT schema_name, table_name FROM ${META}.archives WHERE app = $1 AND topic = $2`,
+  retained: `SELECT schema_name, table_name, retention_ms FROM ${META}.views WHERE retention_ms IS NOT NULL`,
+  /** $1 app. */
+  dropViews: `DELETE FROM ${META}.views WHERE app = $1`,
+  /** $1 app. */
+  dropArchives: `DELETE FROM ${META}.archives WHERE app = $1`,
+} as const;
+
+/** The views of one app ($1), or of all apps when `app` is undefined, with the parameters. */
+export function listViewsSql(app: string | undefined): { sql: string; params: string[] } {
+  if (app !== undefined) schemaOf(app);
+  return {
+    sql: `SELECT app, name FROM ${META}.views ${app === undefined ? '' : 'WHERE app = $1'} ORDER BY app, name`,
+    params: app === undefined ? [] : [app],
+  };
+}
+
+/** A view or archive table as a store caches it: names, and the columns with their types. */
+export interface StoredTable {
+  app: string;
+  /** The view, or the archived topic. */
+  name: string;
+  schema: string;
+  table: string;
+  columns: Map<string, ColumnType>;
+}
+
+/** `"schema"."table"`. */
+export function tableRef(schema: string, table: string): string {
+  return `${quoteIdent(schema)}.${quoteIdent(table)}`;
+}
+
+/** A checked view definition: its schema and table, and its retention as the catalog stores it. */
+export function checkViewDefinition(def: ViewDefinition): {
+  schema: string;
+  table: string;
+  retentionMs: number | null;
+} {
+  const schema = schemaOf(def?.app);
+  const table = tableOf(def.name);
+  const retention = def.retentionMs;
+  if (
+    retention !== undefined &&
+    (typeof retention !== 'number' || !Number.isFinite(retention) || retention <= 0)
+  ) {
+    throw new StreamsightError(
+      'SS_ERR_INVALID_OPTION',
+      `view ${def.name}: retentionMs must be a positive number`,
+    );
+  }
+  return { schema, table, retentionMs: retention === undefined ? null : Math.trunc(retention) };
+}
+
+/** The error of a view another view already holds the table of. */
+export function tableClash(
+  def: ViewDefinition,
+  schema: string,
+  table: string,
+  other: unknown,
+): StreamsightError {
+  return new StreamsightError(
+    'SS_ERR_INVALID_OPTION',
+    `view ${def.name} would share table ${schema}.${table} with view ${String(other)}`,
+  );
+}
+
+/** The error of a read or write of a view the catalog does not list. */
+export function viewNotFound(app: string, view: string): StreamsightError {
+  return new StreamsightError('SS_ERR_VIEW_NOT_FOUND', `app ${app} has no view ${view}`, {
+    details: { app, view },
+  });
+}
+
+/** The error of an archive write to a topic whose archive was never ensured. */
+export function archiveNotFound(app: string, topic: string): StreamsightError {
+  return new StreamsightError('SS_ERR_VIEW_NOT_FOUND', `topic ${topic} of app ${app} has no archive`, {
+    details: { app, topic },
+  });
 }
 
 /** `"name"` for a plain identifier; anything else is a programming error here, never user text. */
@@ -89,6 +183,16 @@ export function fitValue(type: ColumnType, value: unknown): string | number | bo
       return JSON.stringify(value, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)) ?? null;
   }
 }
+
+/** The columns of an archive table, keyed by (partition, offset). */
+export const ARCHIVE_COLUMNS: ViewColumn[] = [
+  { name: 'partition', type: 'bigint' },
+  { name: 'offset', type: 'bigint' },
+  { name: 'timestamp', type: 'bigint' },
+  { name: 'key', type: 'text' },
+  { name: 'value', type: 'json' },
+  { name: 'headers', type: 'json' },
+];
 
 /** The reserved columns of every view table. */
 export const BASE_COLUMNS: ViewColumn[] = [
@@ -189,6 +293,66 @@ export function checkViewQuery(query: ViewQuery | undefined, columns: Map<string
   };
 }
 
+/** A page read: `SELECT * FROM <from> ORDER BY … LIMIT … OFFSET …` and the `from` its count reuses. */
+export interface ReadPlan {
+  /** `"schema"."table"` with the WHERE clause, when there is one. */
+  from: string;
+  /** The whole statement of the page. */
+  page: string;
+  /** The parameters of both, `$1`… in the WHERE clause. */
+  params: (string | number | boolean)[];
+}
+
+/** Checks a read against the view's columns and builds its SQL: filters, time bounds, order and page. */
+export function planRead(
+  schema: string,
+  table: string,
+  columns: Map<string, ColumnType>,
+  query: ViewQuery | undefined,
+): ReadPlan {
+  const q = checkViewQuery(query, columns);
+  const params: (string | number | boolean)[] = [];
+  const conds: string[] = [];
+  for (const [name, value] of q.where) {
+    const v = fitValue(columns.get(name) as ColumnType, value);
+    if (v === null) {
+      throw new StreamsightError('SS_ERR_INVALID_QUERY', `where.${name} does not fit the column's type`, {
+        details: { column: name },
+      });
+    }
+    params.push(v);
+    conds.push(`${quoteIdent(name)} = $${params.length}`);
+  }
+  if (q.from !== undefined) {
+    params.push(q.from);
+    conds.push(`${quoteIdent(q.timeColumn)} >= $${params.length}`);
+  }
+  if (q.to !== undefined) {
+    params.push(q.to);
+    conds.push(`${quoteIdent(q.timeColumn)} < $${params.length}`);
+  }
+  const from = `${tableRef(schema, table)}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''}`;
+  const order = `${quoteIdent(q.orderBy)} ${q.desc ? 'DESC' : 'ASC'} NULLS LAST, view_key`;
+  return {
+    from,
+    page: `SELECT * FROM ${from} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`,
+    params,
+  };
+}
+
+/**
+ * The conflict clause of a merge into a table of these columns: a view row replaces the one of its
+ * key; an archive record already there (same partition and offset) is kept.
+ */
+export function conflictClause(names: string[], conflict: 'update' | 'nothing'): string {
+  return conflict === 'update'
+    ? `ON CONFLICT (view_key) DO UPDATE SET ${names
+        .filter((n) => n !== 'view_key')
+        .map((n) => `${quoteIdent(n)} = excluded.${quoteIdent(n)}`)
+        .join(', ')}`
+    : 'ON CONFLICT (partition, "offset") DO NOTHING';
+}
+
 function invalid(message: string, column?: string): StreamsightError {
   return new StreamsightError(
     'SS_ERR_INVALID_QUERY',
@@ -209,6 +373,43 @@ export function fromStored(value: unknown, type: ColumnType | undefined): unknow
     }
   }
   return value;
+}
+
+/** The columns of a table, in their order. */
+export function columnsOf(columns: Map<string, ColumnType>): ViewColumn[] {
+  return [...columns].map(([name, type]) => ({ name, type }));
+}
+
+/** A row read back from a view table: `fromStored` on each value, bigints sent as text made numbers. */
+export function storedRow(
+  r: Record<string, unknown>,
+  columns: Map<string, ColumnType>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name in r) {
+    const type = columns.get(name);
+    const v = r[name];
+    out[name] = type === 'bigint' && typeof v === 'string' ? numeric(v) : fromStored(v, type);
+  }
+  return out;
+}
+
+/** Numeric text as a number, unless it is an integer past 2^53 (kept as text, exact). */
+export function numeric(s: string): number | string {
+  const n = Number(s);
+  return Number.isFinite(n) && (!/^-?\d+$/.test(s) || Number.isSafeInteger(n)) ? n : s;
+}
+
+/** The error of a user query the engine cancelled at its time limit. */
+export function queryTimeout(cause: unknown, timeoutMs: number): StreamsightError {
+  return new StreamsightError(
+    'SS_ERR_QUERY_TIMEOUT',
+    `the query ran past ${timeoutMs} ms and was cancelled`,
+    {
+      cause,
+      details: { timeoutMs },
+    },
+  );
 }
 
 /** Validates SQL options shared by both stores. */

@@ -5,33 +5,14 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { attackClass, CLASSES } from '../../apps/intrusion-detection/schema.ts';
 import { writeSyntheticFile } from '../../apps/intrusion-detection/synthetic.ts';
+import { runCli as cli, tempDir } from '../helpers/cli.ts';
 import { sharedData } from '../helpers/shared-data.ts';
-
-const main = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 interface Evaluation {
   name: string;
@@ -49,7 +30,7 @@ describe('streamsight model --app intrusion-detection', { timeout: 60_000 }, () 
   let dir: string;
   let testCounts: Map<string, number>;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'streamsight-ids-cli-'));
+    dir = await tempDir('streamsight-ids-cli-');
     let source = sharedData('nsl-kdd', 'KDDTrain+_20Percent.txt');
     if (!existsSync(source)) {
       source = join(dir, 'synthetic.txt');
@@ -71,30 +52,27 @@ describe('streamsight model --app intrusion-detection', { timeout: 60_000 }, () 
   });
 
   it('trains on one file and prints honest per-class results on the other', async () => {
-    const base = ['--data-dir', join(dir, 'data'), 'model'];
-    const trained = await cli([
-      ...base,
-      'train',
-      '--app',
-      'intrusion-detection',
-      '--file',
-      join(dir, 'train.txt'),
-    ]);
+    /** `model <command> --app intrusion-detection --file <dir>/<file> <flags>`. */
+    const model = (command: string, file: string, ...flags: string[]) =>
+      cli([
+        '--data-dir',
+        join(dir, 'data'),
+        'model',
+        command,
+        '--app',
+        'intrusion-detection',
+        '--file',
+        join(dir, file),
+        ...flags,
+      ]);
+    const trained = await model('train', 'train.txt');
     assert.equal(trained.code, 0, trained.stderr);
     assert.match(
       trained.stdout,
       /model intrusion-detection v1: hoeffding-adaptive-tree trained on 20154 examples/,
     );
 
-    const evaluated = await cli([
-      ...base,
-      'evaluate',
-      '--app',
-      'intrusion-detection',
-      '--file',
-      join(dir, 'test.txt'),
-      '--json',
-    ]);
+    const evaluated = await model('evaluate', 'test.txt', '--json');
     assert.equal(evaluated.code, 0, evaluated.stderr);
     assert.match(evaluated.stderr, /SS_ERR_MALFORMED_LINE/, 'the short line is reported');
     const r = JSON.parse(evaluated.stdout) as Evaluation & { malformed: number };
@@ -111,14 +89,7 @@ describe('streamsight model --app intrusion-detection', { timeout: 60_000 }, () 
     assert.ok(Math.abs(correct / r.examples - r.accuracy) < 1e-12);
     assert.ok(labels.every((l) => (CLASSES as readonly string[]).includes(l)));
 
-    const table = await cli([
-      ...base,
-      'evaluate',
-      '--app',
-      'intrusion-detection',
-      '--file',
-      join(dir, 'test.txt'),
-    ]);
+    const table = await model('evaluate', 'test.txt');
     assert.equal(table.code, 0, table.stderr);
     for (const c of CLASSES) if (testCounts.has(c)) assert.match(table.stdout, new RegExp(`^${c}\\s`, 'm'));
   });

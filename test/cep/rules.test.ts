@@ -1,7 +1,6 @@
 /** Runtime rules: the JSON format, its validation, and adding / removing rules while an app runs. */
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -17,6 +16,7 @@ import {
 import { compileRule } from '../../src/cep/rule-format.ts';
 import { createAppTopics, defineApp, runApp } from '../../src/dataflow/index.ts';
 import { openEmbeddedLog } from '../../src/log/index.ts';
+import { runCli } from '../helpers/cli.ts';
 import { readAll, type TempLog, tempLog } from '../helpers/temp-log.ts';
 import { type Ev, matches, set } from './harness.ts';
 
@@ -290,24 +290,7 @@ describe('streamsight rules', { timeout: 60_000 }, () => {
     await t.cleanup();
   });
 
-  const main = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-  function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [main, '--data-dir', t.dir, ...args], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => {
-        stdout += d;
-      });
-      child.stderr.on('data', (d) => {
-        stderr += d;
-      });
-      child.on('error', reject);
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const cli = (args: string[]) => runCli(['--data-dir', t.dir, ...args]);
 
   it('adds, lists and removes rules; invalid input exits with 2', async () => {
     const file = join(t.dir, 'rule.json');

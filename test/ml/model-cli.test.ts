@@ -1,34 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SeaGenerator } from '../../src/ml/index.ts';
-
-const main = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCli as cli, tempDir } from '../helpers/cli.ts';
 
 /** SEA rows as CSV (with a label column named `group`: a/b). */
 function seaCsv(n: number, seed: number): string {
@@ -55,7 +30,7 @@ interface Evaluation {
 describe('streamsight model', { timeout: 60_000 }, () => {
   let dir: string;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'streamsight-model-cli-'));
+    dir = await tempDir('streamsight-model-cli-');
     await writeFile(join(dir, 'train.csv'), seaCsv(3000, 1));
     await writeFile(join(dir, 'test.csv'), seaCsv(1000, 2));
     const gen = new SeaGenerator({ seed: 3 });

@@ -4,11 +4,12 @@
  */
 
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { count, createAppTopics, defineApp, runApp, tumbling } from '../../src/dataflow/index.ts';
 import { followViewChanges, publishViewChanges, viewChangesTopic } from '../../src/views/change-feed.ts';
-import { materializeViews, openDuckDbViewStore, type ViewStore } from '../../src/views/index.ts';
-import { produceJson, type TempLog, tempLog } from '../helpers/temp-log.ts';
+import { materializeViews, type ViewStore } from '../../src/views/index.ts';
+import { produceJson, type TempLog } from '../helpers/temp-log.ts';
+import { withLogAndViewStore } from '../helpers/temp-view-store.ts';
 
 interface Ev {
   k: string;
@@ -28,14 +29,7 @@ const app = defineApp('feed-app', (a) => {
 
 let t: TempLog;
 let store: ViewStore;
-beforeEach(async () => {
-  t = await tempLog();
-  store = await openDuckDbViewStore({ path: ':memory:' });
-});
-afterEach(async () => {
-  await store.close();
-  await t.cleanup();
-});
+withLogAndViewStore((fresh) => ({ t, store } = fresh));
 
 async function until(check: () => boolean, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;

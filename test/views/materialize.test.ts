@@ -5,11 +5,12 @@
  */
 
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { count, createAppTopics, defineApp, runApp, sum, tumbling } from '../../src/dataflow/index.ts';
 import { isStreamsightError } from '../../src/errors/index.ts';
-import { materializeViews, openDuckDbViewStore, type ViewStore } from '../../src/views/index.ts';
-import { produceJson, type TempLog, tempLog } from '../helpers/temp-log.ts';
+import { materializeViews, type ViewStore } from '../../src/views/index.ts';
+import { produceJson, type TempLog } from '../helpers/temp-log.ts';
+import { withLogAndViewStore } from '../helpers/temp-view-store.ts';
 
 interface Ev {
   k: string;
@@ -39,14 +40,7 @@ function shopApp(archive = false) {
 
 let t: TempLog;
 let store: ViewStore;
-beforeEach(async () => {
-  t = await tempLog();
-  store = await openDuckDbViewStore({ path: ':memory:' });
-});
-afterEach(async () => {
-  await store.close();
-  await t.cleanup();
-});
+withLogAndViewStore((fresh) => ({ t, store } = fresh));
 
 describe('materializeViews', () => {
   it('stores every view, idempotently, and tells subscribers after the write', async () => {

@@ -4,38 +4,19 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { typedParam } from '../../src/cli/commands/query.ts';
 import { openDuckDbViewStore } from '../../src/views/index.ts';
-
-const main = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCli as cli, tempDir } from '../helpers/cli.ts';
 
 describe('streamsight query', { timeout: 120_000 }, () => {
   let dir: string;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'streamsight-query-'));
+    dir = await tempDir('streamsight-query-');
     const store = await openDuckDbViewStore({ path: join(dir, 'views.duckdb') });
     await store.ensureView({ app: 'shop', name: 'revenue' });
     await store.upsert('shop', 'revenue', [
@@ -48,18 +29,23 @@ describe('streamsight query', { timeout: 120_000 }, () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** `streamsight --data-dir <dir> query --app shop <args>`. */
+  const shopQuery = (...args: string[]) => cli(['--data-dir', dir, 'query', '--app', 'shop', ...args]);
+
+  /** Counts the revenue view through the CLI: the store still holds its two rows. */
+  async function assertTwoRevenueRows(): Promise<void> {
+    const r = await shopQuery('SELECT count(*) AS n FROM revenue', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), [{ n: 2 }]);
+  }
+
   it('runs SQL directly on the store and prints JSON rows', async () => {
-    const r = await cli([
-      '--data-dir',
-      dir,
-      'query',
-      '--app',
-      'shop',
+    const r = await shopQuery(
       'SELECT view_key, total, tags FROM revenue WHERE total > $1 ORDER BY total',
       '--param',
       '5',
       '--json',
-    ]);
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), [
       { view_key: 'bob', total: 7, tags: [] },
@@ -68,14 +54,7 @@ describe('streamsight query', { timeout: 120_000 }, () => {
   });
 
   it('prints a readable table', async () => {
-    const r = await cli([
-      '--data-dir',
-      dir,
-      'query',
-      '--app',
-      'shop',
-      'SELECT view_key, total FROM revenue ORDER BY 1',
-    ]);
+    const r = await shopQuery('SELECT view_key, total FROM revenue ORDER BY 1');
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.stdout.trim().split('\n'), [
       'view_key  total',
@@ -86,10 +65,10 @@ describe('streamsight query', { timeout: 120_000 }, () => {
   });
 
   it('exits 1 with the coded message on bad SQL and 2 on bad flags', async () => {
-    const rejected = await cli(['--data-dir', dir, 'query', '--app', 'shop', 'DROP TABLE revenue']);
+    const rejected = await shopQuery('DROP TABLE revenue');
     assert.equal(rejected.code, 1);
     assert.match(rejected.stderr, /SS_ERR_QUERY_REJECTED/);
-    const invalid = await cli(['--data-dir', dir, 'query', '--app', 'shop', 'SELECT nope FROM revenue']);
+    const invalid = await shopQuery('SELECT nope FROM revenue');
     assert.equal(invalid.code, 1);
     assert.match(invalid.stderr, /SS_ERR_INVALID_QUERY/);
     const flag = await cli(['--data-dir', dir, 'query', 'SELECT 1', '--max-rows', 'lots']);
@@ -100,16 +79,7 @@ describe('streamsight query', { timeout: 120_000 }, () => {
     const unknown = await cli(['--data-dir', dir, 'query', 'SELECT 1', '--bogus']);
     assert.equal(unknown.code, 2);
     // The store is untouched.
-    const check = await cli([
-      '--data-dir',
-      dir,
-      'query',
-      '--app',
-      'shop',
-      'SELECT count(*) AS n FROM revenue',
-      '--json',
-    ]);
-    assert.deepEqual(JSON.parse(check.stdout), [{ n: 2 }]);
+    await assertTwoRevenueRows();
   });
 
   it('goes through the server named in server.json, and falls back when it is gone', async () => {
@@ -141,17 +111,7 @@ describe('streamsight query', { timeout: 120_000 }, () => {
       mode: 0o600,
     });
     try {
-      const r = await cli([
-        '--data-dir',
-        dir,
-        'query',
-        '--app',
-        'shop',
-        'SELECT 1 AS x',
-        '--param',
-        'a',
-        '--json',
-      ]);
+      const r = await shopQuery('SELECT 1 AS x', '--param', 'a', '--json');
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(JSON.parse(r.stdout), [{ x: 1 }]);
       assert.deepEqual(seen[0], {
@@ -166,22 +126,12 @@ describe('streamsight query', { timeout: 120_000 }, () => {
       await new Promise((resolve) => server.close(resolve));
     }
     // The server is gone: the stale file is ignored and the store answers directly.
-    const r = await cli([
-      '--data-dir',
-      dir,
-      'query',
-      '--app',
-      'shop',
-      'SELECT count(*) AS n FROM revenue',
-      '--json',
-    ]);
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), [{ n: 2 }]);
+    await assertTwoRevenueRows();
     await rm(serverJson);
   });
 
   it('answers without any store yet, and types parameters', async () => {
-    const empty = await mkdtemp(join(tmpdir(), 'streamsight-query-empty-'));
+    const empty = await tempDir('streamsight-query-empty-');
     try {
       const r = await cli(['--data-dir', empty, 'query', 'SELECT 1 + 1 AS two', '--json']);
       assert.equal(r.code, 0, r.stderr);

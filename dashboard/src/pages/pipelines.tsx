@@ -3,7 +3,7 @@ import type { PipelineInfo } from '../api/types.ts';
 import { usePoll } from '../hooks/use-poll.ts';
 import { useRates } from '../hooks/use-rates.ts';
 import { navigate } from '../hooks/use-route.ts';
-import { DataTable } from '../ui/data-table.tsx';
+import { DataTable, type TableColumn } from '../ui/data-table.tsx';
 import { fmtMs, fmtNumber, fmtRate, fmtTime } from '../ui/format.ts';
 import { Crumb, Empty, ErrorNote, PageHeader, Panel, Stat } from '../ui/panel.tsx';
 import { StatusBadge } from './overview.tsx';
@@ -24,6 +24,18 @@ export function pipelineTotals(p: PipelineInfo) {
     p99: max(p.tasks.map((t) => t.latencyP99Ms)),
     watermarkDelay: max(p.tasks.map((t) => t.watermarkDelayMs)),
   };
+}
+
+/** Record counts, in both tables: what came in, what went out, what waits. */
+const COUNT_COLUMNS: TableColumn[] = [
+  { field: 'recordsIn', label: 'records in', align: 'right', render: (r) => fmtNumber(r.recordsIn) },
+  { field: 'recordsOut', label: 'records out', align: 'right', render: (r) => fmtNumber(r.recordsOut) },
+  { field: 'lag', align: 'right', render: (r) => fmtNumber(r.lag) },
+];
+
+/** A right-aligned column of milliseconds. */
+function msColumn(field: string, label: string): TableColumn {
+  return { field, label, align: 'right', render: (r) => fmtMs(r[field]) };
 }
 
 export function PipelinesPage(props: { app?: string; name?: string }) {
@@ -89,27 +101,10 @@ export function PipelinesPage(props: { app?: string; name?: string }) {
             { field: 'status', render: (r) => <StatusBadge status={String(r.status)} /> },
             { field: 'tasks', align: 'right' },
             { field: 'rate', label: 'in/s', align: 'right', render: (r) => fmtRate(r.rate as number | null) },
-            {
-              field: 'recordsIn',
-              label: 'records in',
-              align: 'right',
-              render: (r) => fmtNumber(r.recordsIn),
-            },
-            {
-              field: 'recordsOut',
-              label: 'records out',
-              align: 'right',
-              render: (r) => fmtNumber(r.recordsOut),
-            },
-            { field: 'lag', align: 'right', render: (r) => fmtNumber(r.lag) },
-            {
-              field: 'watermarkDelay',
-              label: 'wm delay',
-              align: 'right',
-              render: (r) => fmtMs(r.watermarkDelay),
-            },
-            { field: 'p50', label: 'p50', align: 'right', render: (r) => fmtMs(r.p50) },
-            { field: 'p99', label: 'p99', align: 'right', render: (r) => fmtMs(r.p99) },
+            ...COUNT_COLUMNS,
+            msColumn('watermarkDelay', 'wm delay'),
+            msColumn('p50', 'p50'),
+            msColumn('p99', 'p99'),
           ]}
         />
       </Panel>
@@ -167,28 +162,11 @@ function PipelineDetail(props: { pipeline: PipelineInfo; at: number }) {
           columns={[
             { field: 'stage', align: 'right' },
             { field: 'partition', align: 'right' },
-            {
-              field: 'recordsIn',
-              label: 'records in',
-              align: 'right',
-              render: (r) => fmtNumber(r.recordsIn),
-            },
-            {
-              field: 'recordsOut',
-              label: 'records out',
-              align: 'right',
-              render: (r) => fmtNumber(r.recordsOut),
-            },
-            { field: 'lag', align: 'right', render: (r) => fmtNumber(r.lag) },
+            ...COUNT_COLUMNS,
             { field: 'watermark', render: (r) => fmtTime(r.watermark) },
-            {
-              field: 'watermarkDelayMs',
-              label: 'wm delay',
-              align: 'right',
-              render: (r) => fmtMs(r.watermarkDelayMs),
-            },
-            { field: 'latencyP50Ms', label: 'p50', align: 'right', render: (r) => fmtMs(r.latencyP50Ms) },
-            { field: 'latencyP99Ms', label: 'p99', align: 'right', render: (r) => fmtMs(r.latencyP99Ms) },
+            msColumn('watermarkDelayMs', 'wm delay'),
+            msColumn('latencyP50Ms', 'p50'),
+            msColumn('latencyP99Ms', 'p99'),
           ]}
         />
       </Panel>
