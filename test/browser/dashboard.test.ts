@@ -46,6 +46,7 @@ async function startServer(): Promise<void> {
     return;
   }
   dataDir = await mkdtemp(join(tmpdir(), 'ss-browser-'));
+  // `run` writes the URL and the generated admin key here once the server listens.
   const infoFile = join(dataDir, 'server.json');
   server = spawn(
     process.execPath,
@@ -58,8 +59,6 @@ async function startServer(): Promise<void> {
       dataDir,
       '--port',
       '0',
-      '--info-file',
-      infoFile,
       '--workers',
       '0',
       '--rate',
