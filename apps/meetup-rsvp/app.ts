@@ -17,12 +17,9 @@ import {
   type App,
   type Duration,
   defineApp,
-  distinctCount,
-  hopping,
   type Log,
   type Simulator,
   StreamsightError,
-  type TopK,
   tumbling,
   type WindowOptions,
   type WindowResult,
@@ -33,6 +30,7 @@ import { latestWins } from './latest-wins.ts';
 import { type Responses, type RunningTotal, responses, runningTotals } from './responses.ts';
 import { type Rsvp, RsvpSchema, rsvpProducerRecord } from './schema.ts';
 import { risingTopics, topicSpikes } from './topic-signals.ts';
+import { ofKind, topicBatches, topicWindows, trendingTop } from './topic-windows.ts';
 
 export { reportJobs } from './reports.ts';
 
@@ -118,7 +116,9 @@ export function meetupApp(options: MeetupOptions = {}): App {
       time: (r) => r.mtime,
       outOfOrderness: options.outOfOrderness ?? '10s',
       idleTimeout: '10s',
-      retention: '7d',
+      // By size, not age: retention by age counts from each record's own timestamp (its `mtime`), so a
+      // replayed capture from 2017 would be deleted before the app read it. The raw archive keeps all.
+      retentionBytes: 512 * 1024 * 1024,
       archive: true,
     });
 
@@ -139,51 +139,34 @@ export function meetupApp(options: MeetupOptions = {}): App {
       world.toView('world-minute');
       world.process(() => runningTotals()).toView('world-totals');
 
-      // Topics of on-time versions: the windows count distinct RSVPs.
-      const topics = changes.flatMap((c) =>
-        c.onTime && c.isVersion ? c.topics.map((t) => ({ topic: t, country: c.country, rsvp: c.rsvp })) : [],
-      );
-      topics
-        .keyBy((t) => t.topic)
-        .window(hopping({ size: TRENDING.size, every: TRENDING.every }))
-        .aggregate(distinctCount((t) => t.rsvp))
-        .topK(top, { by: (r) => r.value })
-        .flatMap((w: TopK<WindowResult<string, number>>) =>
-          w.items
-            .filter((r) => r.value >= minCount)
-            .map((r, i) => ({
-              key: r.key,
-              start: w.start,
-              end: w.end,
-              value: { count: r.value, rank: i + 1 },
-              final: true,
-            })),
-        )
-        .keyBy((r) => r.key)
+      // Topics of on-time versions, keyed by topic: one operator counts distinct RSVPs over the sliding
+      // windows (global and per country) and per minute, incrementally (topic-windows.ts).
+      const signals = changes
+        .process(() => topicBatches())
+        .keyBy((b) => b.topic)
+        .process(() =>
+          topicWindows({
+            sizeMs: TRENDING.size,
+            everyMs: TRENDING.every,
+            minuteMs: MINUTE,
+            minCount,
+            top,
+          }),
+        );
+      signals
+        .filter(ofKind('trending'))
+        .map((s) => s.result)
+        .keyBy((r) => r.start)
+        .process(() => trendingTop({ top, minCount }))
         .toView('trending-topics');
-      topics
-        .keyBy((t) => `${t.country}|${t.topic}`)
-        .window(hopping({ size: TRENDING.size, every: TRENDING.every }))
-        .aggregate(distinctCount((t) => t.rsvp))
-        .filter((r) => r.value >= minCount)
-        .map((r) => {
-          const bar = r.key.indexOf('|');
-          return {
-            key: r.key,
-            start: r.start,
-            end: r.end,
-            value: { country: r.key.slice(0, bar), topic: r.key.slice(bar + 1), count: r.value },
-            final: true,
-          };
-        })
+      signals
+        .filter(ofKind('country'))
+        .map((s) => s.result)
         .toView('country-trending');
 
       // Per topic and minute: rising topics (this minute against the one before) and spikes (over
-      // 3x the 10-minute average). Tumbling windows of one pane each: a record touches one set.
-      const perTopicMinute = topics
-        .keyBy((t) => t.topic)
-        .window(tumbling({ size: '1m' }))
-        .aggregate(distinctCount((t) => t.rsvp));
+      // 3x the 10-minute average).
+      const perTopicMinute = signals.filter(ofKind('minute')).map((s) => s.result);
       perTopicMinute.process(() => risingTopics({ sizeMs: MINUTE, minCount })).toView('rising-topics');
       perTopicMinute.process(() => topicSpikes({ factor: spikeFactor, minCount: spikeMin })).toView('alerts');
       changes.process(() => eventSurges({ threshold: surge, withinMs: 5 * MINUTE })).toView('alerts');

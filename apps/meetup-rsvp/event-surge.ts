@@ -6,9 +6,11 @@
  * Per event it keeps the RSVPs whose latest version is yes, with their mtime. At each on-time version
  * of one of the event's RSVPs (mtime m) it counts those with mtime in (m − 5 min, m]; when the count
  * reaches N while it was below N at the event's previous evaluation, it emits one alert. A yes turned
- * into no leaves the set, so an alert never rests on withdrawn RSVPs. Entries older than the
- * watermark − 5 min can no longer be counted by an on-time version and are dropped; an event with
- * none left is forgotten (with N ≥ 2 that cannot change an outcome).
+ * into no leaves the set, so an alert never rests on withdrawn RSVPs. The mtimes are also kept
+ * sorted, so the count is two binary searches, not a scan of the event's RSVPs. Entries older than
+ * the watermark − 5 min can no longer be counted by an on-time version and are dropped (a sweep every
+ * 10 s of processing time); an event with none left is forgotten (with N ≥ 2 that cannot change an
+ * outcome).
  *
  * Why not a CEP pattern (`yes{N,} within 5m`): a pattern counts messages and cannot take back a
  * yes that became a no; this set does both exactly.
@@ -20,12 +22,40 @@ import type { RsvpChange } from './latest-wins.ts';
 import type { Alert } from './topic-signals.ts';
 
 interface EventState {
+  /** rsvp id → mtime, for the RSVPs whose latest version is yes */
   yes: Map<number, number>;
+  /** The same mtimes, sorted: the count in (m − within, m] is two binary searches. */
+  times: number[];
   above: boolean;
   name: string;
 }
 
+/** Index of the first time > t. */
+function upperBound(times: number[], t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function insertTime(times: number[], t: number): void {
+  if (times.length === 0 || times[times.length - 1] <= t) times.push(t);
+  else times.splice(upperBound(times, t), 0, t);
+}
+
+function removeTime(times: number[], t: number): void {
+  const i = upperBound(times, t) - 1;
+  if (i >= 0 && times[i] === t) times.splice(i, 1);
+}
+
 /**
+ * State entries, written only when they change: `e:<event>` = [above, name] and `y:<rsvp>:<event>` =
+ * the mtime of a yes RSVP of the event.
+ *
  * @example
  * changes.process(() => eventSurges({ threshold: 10, withinMs: 300_000 })).toView('alerts')
  */
@@ -38,26 +68,48 @@ export function eventSurges(options: {
     throw new StreamsightError('SS_ERR_INVALID_OPTION', 'eventSurges: threshold must be an integer ≥ 2');
   }
   const events = new Map<string, EventState>();
-  const dirty = new Set<string>();
+  /** event → rsvp ids whose entry changed */
+  const dirtyYes = new Map<string, Set<number>>();
+  const dirtyMeta = new Set<string>();
+  /** Entries of forgotten events and expired RSVPs, deleted at the next checkpoint. */
+  const garbage: string[] = [];
   let lastSweep = 0;
+  const touch = (event: string, rsvp: number): void => {
+    let d = dirtyYes.get(event);
+    if (!d) {
+      d = new Set();
+      dirtyYes.set(event, d);
+    }
+    d.add(rsvp);
+  };
   return {
     process(c, _key, _ts, ctx) {
       if (!c.isVersion) return;
       let e = events.get(c.event);
       if (!e) {
-        e = { yes: new Map(), above: false, name: c.eventName };
+        e = { yes: new Map(), times: [], above: false, name: c.eventName };
         events.set(c.event, e);
+        dirtyMeta.add(c.event);
       }
-      if (c.yes) e.yes.set(c.rsvp, c.mtime);
-      else e.yes.delete(c.rsvp);
-      dirty.add(c.event);
+      const before = e.yes.get(c.rsvp);
+      if (c.yes) {
+        if (before !== c.mtime) {
+          if (before !== undefined) removeTime(e.times, before);
+          e.yes.set(c.rsvp, c.mtime);
+          insertTime(e.times, c.mtime);
+          touch(c.event, c.rsvp);
+        }
+      } else if (before !== undefined) {
+        e.yes.delete(c.rsvp);
+        removeTime(e.times, before);
+        touch(c.event, c.rsvp);
+      }
       if (!c.onTime) return;
-      const horizon = ctx.watermark - withinMs;
-      let n = 0;
-      for (const [id, m] of e.yes) {
-        if (m <= horizon) e.yes.delete(id);
-        else if (m > c.mtime - withinMs && m <= c.mtime) n++;
-      }
+      // Yes RSVPs with mtime in (m − within, m]; entries behind the watermark − within fall outside.
+      const n =
+        e.times.length < threshold
+          ? 0
+          : upperBound(e.times, c.mtime) - upperBound(e.times, c.mtime - withinMs);
       const above = n >= threshold;
       if (above && !e.above) {
         ctx.emit(
@@ -77,32 +129,69 @@ export function eventSurges(options: {
           `event:${c.event}`,
         );
       }
-      e.above = above;
+      if (above !== e.above) {
+        e.above = above;
+        dirtyMeta.add(c.event);
+      }
     },
     onTimer(now, ctx) {
+      // Memory only: entries at or behind the watermark − within can no longer be counted.
       if (now - lastSweep < 10_000 || !Number.isFinite(ctx.watermark)) return;
       lastSweep = now;
       const horizon = ctx.watermark - withinMs;
       for (const [id, e] of events) {
-        let newest = Number.NEGATIVE_INFINITY;
-        for (const m of e.yes.values()) if (m > newest) newest = m;
-        if (newest <= horizon) {
+        if (e.times.length > 0 && e.times[0] > horizon) continue;
+        for (const [rsvp, m] of e.yes) {
+          if (m <= horizon) {
+            e.yes.delete(rsvp);
+            dirtyYes.get(id)?.delete(rsvp);
+            garbage.push(`y:${rsvp}:${id}`);
+          }
+        }
+        e.times.splice(0, upperBound(e.times, horizon));
+        if (e.yes.size === 0) {
           events.delete(id);
-          dirty.add(id);
+          dirtyMeta.delete(id);
+          garbage.push(`e:${id}`);
         }
       }
     },
     checkpoint(put: StatePut) {
-      for (const id of dirty) {
-        const e = events.get(id);
-        put(id, e ? msgpackCodec.encode([[...e.yes], e.above, e.name]) : null);
+      for (const k of garbage) put(k, null);
+      garbage.length = 0;
+      for (const [id, rsvps] of dirtyYes) {
+        const yes = events.get(id)?.yes;
+        for (const rsvp of rsvps) {
+          const m = yes?.get(rsvp);
+          put(`y:${rsvp}:${id}`, m === undefined ? null : msgpackCodec.encode(m));
+        }
       }
-      dirty.clear();
+      dirtyYes.clear();
+      for (const id of dirtyMeta) {
+        const e = events.get(id);
+        put(`e:${id}`, e ? msgpackCodec.encode([e.above, e.name]) : null);
+      }
+      dirtyMeta.clear();
     },
     restore(entries) {
-      for (const [id, v] of entries) {
-        const [yes, above, name] = msgpackCodec.decode(v) as [[number, number][], boolean, string];
-        events.set(id, { yes: new Map(yes), above, name });
+      const yes: [string, number, number][] = [];
+      for (const [k, v] of entries) {
+        if (k.startsWith('e:')) {
+          const [above, name] = msgpackCodec.decode(v) as [boolean, string];
+          events.set(k.slice(2), { yes: new Map(), times: [], above, name });
+        } else if (k.startsWith('y:')) {
+          const colon = k.indexOf(':', 2);
+          yes.push([k.slice(colon + 1), Number(k.slice(2, colon)), msgpackCodec.decode(v) as number]);
+        }
+      }
+      for (const [id, rsvp, m] of yes) {
+        const e = events.get(id);
+        if (!e) {
+          garbage.push(`y:${rsvp}:${id}`);
+          continue;
+        }
+        e.yes.set(rsvp, m);
+        insertTime(e.times, m);
       }
     },
   };

@@ -28,7 +28,8 @@
  * brings nobody), attendees = yes × (1 + guests).
  *
  * State: per RSVP, the last version's mtime, response, guests, country and whether it counted in a
- * window; forgotten `ttl` after its mtime (by the watermark), so memory stays bounded on a live stream.
+ * window (in typed columns, `LastVersions`); forgotten `ttl` after its mtime (by the watermark), so
+ * memory stays bounded on a live stream. Each checkpoint writes the RSVPs that changed.
  * A version of a forgotten RSVP counts as a new RSVP.
  */
 
@@ -72,6 +73,101 @@ export interface RsvpChange {
 /** Saved per RSVP: [mtime, yes 0|1, guests counted (0 unless yes), country, counted in a window 0|1]. */
 type Last = [number, number, number, string, number];
 
+/**
+ * The last version of every RSVP, in columns: a map from rsvp id to a row of typed arrays, and
+ * countries interned. A million RSVPs then cost the map's entries and 15 bytes a row instead of three
+ * heap objects each (array, boxed mtime, …) that every major GC would trace.
+ */
+class LastVersions {
+  readonly #rows = new Map<number, number>();
+  /** Rows freed by `delete`, reused first; rows ≥ #used were never used. */
+  readonly #free: number[] = [];
+  #used = 0;
+  readonly #countries: string[] = [];
+  readonly #countryIds = new Map<string, number>();
+  #mtime = new Float64Array(1024);
+  #guests = new Int32Array(1024);
+  #country = new Uint16Array(1024);
+  /** bit 0: yes; bit 1: counted in a window */
+  #flags = new Uint8Array(1024);
+
+  get size(): number {
+    return this.#rows.size;
+  }
+
+  /** The row of `id`, or -1. */
+  row(id: number): number {
+    return this.#rows.get(id) ?? -1;
+  }
+
+  mtime(row: number): number {
+    return this.#mtime[row];
+  }
+  yes(row: number): number {
+    return this.#flags[row] & 1;
+  }
+  guests(row: number): number {
+    return this.#guests[row];
+  }
+  country(row: number): string {
+    return this.#countries[this.#country[row]];
+  }
+  counted(row: number): number {
+    return (this.#flags[row] >> 1) & 1;
+  }
+
+  set(id: number, mtime: number, yes: number, guests: number, country: string, counted: number): void {
+    let row = this.#rows.get(id);
+    if (row === undefined) {
+      row = this.#free.pop() ?? this.#used++;
+      if (row >= this.#mtime.length) this.#grow();
+      this.#rows.set(id, row);
+    }
+    let c = this.#countryIds.get(country);
+    if (c === undefined) {
+      c = this.#countries.length;
+      this.#countries.push(country);
+      this.#countryIds.set(country, c);
+    }
+    this.#mtime[row] = mtime;
+    this.#guests[row] = guests;
+    this.#country[row] = c;
+    this.#flags[row] = yes | (counted << 1);
+  }
+
+  get(id: number): Last | undefined {
+    const row = this.#rows.get(id);
+    if (row === undefined) return undefined;
+    return [this.mtime(row), this.yes(row), this.guests(row), this.country(row), this.counted(row)];
+  }
+
+  delete(id: number): void {
+    const row = this.#rows.get(id);
+    if (row === undefined) return;
+    this.#rows.delete(id);
+    this.#free.push(row);
+  }
+
+  /** Ids whose mtime is below `horizon`. */
+  olderThan(horizon: number): number[] {
+    const out: number[] = [];
+    for (const [id, row] of this.#rows) if (this.#mtime[row] < horizon) out.push(id);
+    return out;
+  }
+
+  #grow(): void {
+    const n = this.#mtime.length * 2;
+    const grow = <A extends Float64Array | Int32Array | Uint16Array | Uint8Array>(a: A, b: A): A => {
+      b.set(a);
+      return b;
+    };
+    this.#mtime = grow(this.#mtime, new Float64Array(n));
+    this.#guests = grow(this.#guests, new Int32Array(n));
+    this.#country = grow(this.#country, new Uint16Array(n));
+    this.#flags = grow(this.#flags, new Uint8Array(n));
+  }
+}
+
 export interface LatestWinsOptions {
   /** The window size responses are counted in (ms); retractions within one window use it. */
   windowMs: number;
@@ -98,17 +194,17 @@ export function latestWins(
   metrics?: LatestWinsMetrics,
 ): ProcessOperator<string, Rsvp, RsvpChange> {
   const { windowMs, ttlMs } = options;
-  const last = new Map<number, Last>();
+  const last = new LastVersions();
   const dirty = new Set<number>();
   const stats = metrics ?? { versions: 0, repeats: 0, late: 0 };
   let lastSweep = 0;
   return {
     process(r, _key, _ts, ctx) {
       const id = r.rsvp_id;
-      const p = last.get(id);
+      const row = last.row(id);
       const yes = r.response === 'yes' ? 1 : 0;
       const guests = yes * r.guests;
-      if (p !== undefined && p[0] === r.mtime && p[1] === yes && p[2] === guests) {
+      if (row >= 0 && last.mtime(row) === r.mtime && last.yes(row) === yes && last.guests(row) === guests) {
         stats.repeats++;
         return;
       }
@@ -145,8 +241,12 @@ export function latestWins(
         dGuests: guests,
         dAttendees: attendees,
       };
-      if (p !== undefined) {
-        const [pm, py, pg, pc, counted] = p;
+      if (row >= 0) {
+        const pm = last.mtime(row);
+        const py = last.yes(row);
+        const pg = last.guests(row);
+        const pc = last.country(row);
+        const counted = last.counted(row);
         const sameWindow =
           onTime && counted === 1 && Math.floor(pm / windowMs) === Math.floor(r.mtime / windowMs);
         const pAtt = py * (1 + pg);
@@ -183,7 +283,7 @@ export function latestWins(
           );
         }
       }
-      last.set(id, [r.mtime, yes, guests, country, onTime ? 1 : 0]);
+      last.set(id, r.mtime, yes, guests, country, onTime ? 1 : 0);
       dirty.add(id);
       ctx.emit(change, undefined, ts);
     },
@@ -192,11 +292,9 @@ export function latestWins(
       if (now - lastSweep < MINUTE_SWEEP_MS || !Number.isFinite(ctx.watermark)) return;
       lastSweep = now;
       const horizon = ctx.watermark - ttlMs;
-      for (const [id, l] of last) {
-        if (l[0] < horizon) {
-          last.delete(id);
-          dirty.add(id);
-        }
+      for (const id of last.olderThan(horizon)) {
+        last.delete(id);
+        dirty.add(id);
       }
     },
     checkpoint(put: StatePut) {
@@ -207,7 +305,7 @@ export function latestWins(
       dirty.clear();
     },
     restore(entries) {
-      for (const [k, v] of entries) last.set(Number(k), msgpackCodec.decode(v) as Last);
+      for (const [k, v] of entries) last.set(Number(k), ...(msgpackCodec.decode(v) as Last));
     },
   };
 }
