@@ -270,7 +270,7 @@ export function meetupApp(options: MeetupOptions = {}): App {
           desc: true,
           limit: 20,
           columns: [
-            { field: 'window_end', label: 'at', format: 'ms' },
+            { field: 'window_end', label: 'at', format: 'time' },
             { field: 'value_kind', label: 'kind', format: 'text' },
             { field: 'value_message', label: 'alert', format: 'text' },
           ],

@@ -8,10 +8,12 @@
 
 import type { ViewStore } from './view-store.ts';
 
+const FIRST_RUN_AFTER_MS = 5000;
+
 /** A batch job an app module may list in `reportJobs`. */
 export interface BatchJob {
   name: string;
-  /** Run every this many ms (the first run is one period after the start). */
+  /** Run every this many ms (the first run comes a few seconds after the start, so reports show early). */
   everyMs: number;
   run(store: ViewStore): Promise<unknown>;
 }
@@ -54,7 +56,7 @@ export function scheduleBatchJobs(
           if (!stopped) timers.push(setTimeout(tick, job.everyMs).unref());
         });
     };
-    timers.push(setTimeout(tick, job.everyMs).unref());
+    timers.push(setTimeout(tick, Math.min(job.everyMs, FIRST_RUN_AFTER_MS)).unref());
   }
   return () => {
     stopped = true;
