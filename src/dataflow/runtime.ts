@@ -40,7 +40,10 @@ export interface RunOptions {
 
 export interface RunningApp {
   readonly app: App;
-  /** Resolves when every task finished (bounded runs) or stopped; rejects on the first task failure. */
+  /**
+   * Resolves when every task finished (bounded runs) or stopped. A task failure stops the others;
+   * once all ended, rejects with the first failure.
+   */
   readonly done: Promise<void>;
   /** Stops every task after a final checkpoint. Idempotent. */
   stop(): Promise<void>;
@@ -134,14 +137,18 @@ export async function runApp(app: App, options: RunOptions): Promise<RunningApp>
   const controller = new AbortController();
   const onAbort = () => controller.abort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
-  const runs = tasks.map((t) => t.run(controller.signal));
-  const done = Promise.all(runs).then(
-    () => undefined,
-    (err) => {
+  // The first failure stops the other tasks (each after a final checkpoint); `done` settles only once
+  // all of them ended, so whoever restarts the tasks never runs them next to a previous incarnation.
+  let failure: { error: unknown } | undefined;
+  const runs = tasks.map((t) =>
+    t.run(controller.signal).catch((error: unknown) => {
+      failure ??= { error };
       controller.abort();
-      throw err;
-    },
+    }),
   );
+  const done = Promise.all(runs).then(() => {
+    if (failure) throw failure.error;
+  });
   done.catch(() => {}).finally(() => o.signal?.removeEventListener('abort', onAbort));
   return {
     app,

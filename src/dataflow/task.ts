@@ -93,6 +93,8 @@ interface Input {
   end: number;
   done: boolean;
   buffer: LogRecord[];
+  /** Where the fetch that filled `buffer` says to read next (past any records it skipped). */
+  next: number;
   lag: number;
   target: Operator;
   /** Highest event time seen (source inputs). */
@@ -157,6 +159,7 @@ export class Task implements TaskOutput {
         end: Number.POSITIVE_INFINITY,
         done: false,
         buffer: [],
+        next: 0,
         lag: 0,
         target,
         maxTs: Number.NEGATIVE_INFINITY,
@@ -508,8 +511,17 @@ export class Task implements TaskOutput {
       throw err;
     }
     input.buffer = result.records;
+    input.next = result.nextOffset;
     input.lag = result.highWatermark - result.nextOffset;
     if (result.records.length > 0) input.lastActivity = this.#o.now();
+    else if (result.nextOffset > input.position) {
+      // Nothing to deliver, yet the read moved on: a log may skip offsets that hold no records for
+      // readers (Kafka: aborted transactions and commit markers; a broker may answer with only those).
+      // The position must follow, or the task would ask for the same offset forever.
+      input.position = result.nextOffset;
+      this.#dirtyPositions = true;
+      if (input.position >= input.end) input.done = true;
+    }
     return result.records.length;
   }
 
@@ -558,7 +570,8 @@ export class Task implements TaskOutput {
 
   #consumed(input: Input, n: number): void {
     if (n === 0) return;
-    input.position = input.buffer[n - 1].offset + 1;
+    // Past the last record, and past whatever the fetch skipped after it.
+    input.position = Math.max(input.buffer[n - 1].offset + 1, input.next);
     input.buffer = [];
     this.#dirtyPositions = true;
     if (input.position >= input.end) input.done = true;

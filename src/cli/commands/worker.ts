@@ -23,18 +23,33 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GroupAssignment } from '@platformatic/kafka';
 import { Command } from 'commander';
+import type { App } from '../../dataflow/app.ts';
 import { compilePipeline } from '../../dataflow/compile.ts';
 import { createAppTopics, type RunningApp, runApp } from '../../dataflow/runtime.ts';
 import { loadAppModule } from '../../dataflow/workers.ts';
 import { isStreamsightError, StreamsightError } from '../../errors/index.ts';
 import type { KafkaLog } from '../../log/kafka/index.ts';
-import type { TopicPartitionOffset } from '../../log/log.ts';
+import type { Log, TopicPartitionOffset } from '../../log/log.ts';
+import { publishViewChanges } from '../../views/change-feed.ts';
+import { materializeViews } from '../../views/materialize.ts';
 import { appModule } from '../apps.ts';
-import { openConfiguredLog, parseCount, resolveConfig } from '../config.ts';
+import {
+  type Config,
+  openConfiguredLog,
+  openConfiguredViewStore,
+  parseCount,
+  resolveConfig,
+} from '../config.ts';
 
 export interface WorkerOptions {
   app: string;
   log?: string;
+  /**
+   * The view store (default: STREAMSIGHT_VIEWS). With a `postgres://` store the worker materializes
+   * the views of its own tasks there and publishes the stored rows on `<app>.view-changes`, where
+   * `streamsight serve` follows them; without one, views stay in the worker's memory.
+   */
+  views?: string;
   /** Consumer-group session timeout: how soon a dead worker's tasks move (default 10 s). */
   sessionTimeoutMs?: number;
   /** Stop after this long (tests and benchmarks); default: until SIGINT/SIGTERM. */
@@ -53,7 +68,7 @@ export interface WorkerOptions {
  */
 export async function runWorker(options: WorkerOptions): Promise<void> {
   const say = options.say ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const config = resolveConfig({ log: options.log });
+  const config = resolveConfig({ log: options.log, views: options.views });
   if (config.log.kind !== 'kafka') {
     throw new StreamsightError(
       'SS_ERR_INVALID_OPTION',
@@ -67,6 +82,8 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   const group = `${app.name}.workers`;
   await createAppTopics(app, log, compiled);
   await log.createTopic(group, { partitions });
+  const views =
+    config.views.kind === 'postgres' ? await materializeOnStore(app, log, config, say) : undefined;
 
   // Loaded here, not at the top: every CLI command imports this module, and only workers need Kafka.
   const [{ parseKafkaBrokers, transactionalIdFor }, { Consumer }] = await Promise.all([
@@ -200,8 +217,37 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   if (running)
     await running.stop().catch((error: unknown) => say(`worker: tasks stopped with ${describe(error)}`));
   await consumer.close(true).catch(() => {});
+  await views?.close();
   await log.close();
   say('worker: stopped');
+}
+
+/**
+ * Materializes the views of this worker's tasks into the shared store and publishes each stored batch
+ * on the app's change feed. Each view key belongs to one task, so workers never write the same row
+ * concurrently; upserts make a task's replay after a handover harmless.
+ */
+async function materializeOnStore(
+  app: App,
+  log: Log,
+  config: Config,
+  say: (line: string) => void,
+): Promise<{ close(): Promise<void> }> {
+  const store = await openConfiguredViewStore(config);
+  const materializer = await materializeViews(app, store, {
+    log,
+    onError: (error) => say(`worker: views: ${describe(error)}`),
+  });
+  const unpublish = await publishViewChanges(app, materializer, log, (error) =>
+    say(`worker: view change feed: ${describe(error)}`),
+  );
+  return {
+    async close() {
+      await materializer.close();
+      unpublish();
+      await store.close();
+    },
+  };
 }
 
 /** True when the error or one of its causes carries `code`. */
@@ -229,18 +275,30 @@ export function workerCommand(): Command {
     .description('join the app’s worker group on Kafka and run its share of the tasks')
     .requiredOption('--app <name|path>', 'the app to run (a built-in name or a module path)')
     .option('--log <url>', 'kafka://host:port[,host:port] (default: STREAMSIGHT_LOG)')
+    .option('--views <spec>', 'postgres://… to keep the views there (default: STREAMSIGHT_VIEWS)')
     .option('--session-timeout <ms>', 'how soon a dead worker’s tasks move to the others', '10000')
     .option('--duration <seconds>', 'stop after this many seconds (default: until SIGINT/SIGTERM)')
-    .action(async (opts: { app: string; log?: string; sessionTimeout: string; duration?: string }) => {
-      const controller = new AbortController();
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => controller.abort());
-      await runWorker({
-        app: opts.app,
-        log: opts.log,
-        sessionTimeoutMs: parseCount(opts.sessionTimeout, '--session-timeout', 1000, 600_000),
-        durationMs:
-          opts.duration === undefined ? undefined : parseCount(opts.duration, '--duration', 1, 86_400) * 1000,
-        signal: controller.signal,
-      });
-    });
+    .action(
+      async (opts: {
+        app: string;
+        log?: string;
+        views?: string;
+        sessionTimeout: string;
+        duration?: string;
+      }) => {
+        const controller = new AbortController();
+        for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => controller.abort());
+        await runWorker({
+          app: opts.app,
+          log: opts.log,
+          views: opts.views,
+          sessionTimeoutMs: parseCount(opts.sessionTimeout, '--session-timeout', 1000, 600_000),
+          durationMs:
+            opts.duration === undefined
+              ? undefined
+              : parseCount(opts.duration, '--duration', 1, 86_400) * 1000,
+          signal: controller.signal,
+        });
+      },
+    );
 }

@@ -882,7 +882,17 @@ export class KafkaLog implements Log {
         for (const [partition, end] of partitions)
           if ((stable.get(topic)?.[partition] ?? 0) < end) behind = true;
       }
-      if (!behind || Date.now() > deadline) return;
+      if (!behind) return;
+      if (Date.now() > deadline) {
+        // Committed, but not visible: the caller must not take it as done (a task fails and restarts,
+        // restoring from what is committed, which includes this transaction).
+        throw new StreamsightError(
+          'SS_ERR_KAFKA',
+          `committed records are not visible to read_committed readers after ${this.#options.retryTimeoutMs} ms ` +
+            `(an open transaction holds the last stable offset of ${[...need.keys()].join(', ')})`,
+          { retriable: true, details: { topics: [...need.keys()] } },
+        );
+      }
       await sleep(delay);
     }
   }
@@ -935,12 +945,39 @@ export class KafkaLog implements Log {
           { retriable: true, details: { transactionalId: id } },
         );
       }
-      return body(slot.producer);
+      return this.#bounded(id, slot, body(slot.producer));
     });
     slot.tail = run.catch(() => {
       slot.poisoned = Math.max(slot.poisoned, slot.queued);
     });
     return run;
+  }
+
+  /**
+   * A transaction's turn on its producer, bounded. Every request it makes is bounded and retried for
+   * at most `retryTimeoutMs`, so this only fires if something never answers; then the turn fails (the
+   * task fails, and its restart claims the id afresh) instead of holding the queue forever. The stuck
+   * producer is dropped: the next InitProducerId fences it, so it can never commit late.
+   */
+  #bounded<T>(id: string, slot: TransactionalSlot, work: Promise<T>): Promise<T> {
+    const limitMs = 2 * this.#options.retryTimeoutMs + this.#options.transactionTimeoutMs;
+    const producer = slot.producer;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        if (slot.producer === producer)
+          slot.producer = new KafkaProducer(this.client, id, this.#options.transactionTimeoutMs);
+        reject(
+          new StreamsightError(
+            'SS_ERR_KAFKA',
+            `transaction of ${id} did not finish within ${limitMs} ms; giving it up`,
+            { retriable: true, details: { transactionalId: id } },
+          ),
+        );
+      }, limitMs);
+    });
+    work.catch(() => {});
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
   }
 
   #slot(id: string): TransactionalSlot {
