@@ -121,6 +121,9 @@ export function meetupApp(options: MeetupOptions = {}): App {
       retentionBytes: 512 * 1024 * 1024,
       archive: true,
     });
+    // Filled by the batch reports (reports.ts), not by a pipeline.
+    a.view('group-report');
+    a.view('event-report');
 
     a.pipeline('analytics', () => {
       const changes = rsvps.keyedStream<string>().process(() => latestWins({ windowMs: MINUTE, ttlMs }));

@@ -9,7 +9,7 @@ import { type Codec, type CodecName, type Key, resolveCodec } from './codec.ts';
 import { type Duration, toMillis } from './duration.ts';
 import { checkPage, type PageDefinition } from './page.ts';
 import type { PipelineDef, PlanNode, TopicDef } from './plan.ts';
-import type { MemoryView } from './sink.ts';
+import { MemoryView } from './sink.ts';
 import { KeyedStream, type PipelineScope, Stream, type Table, type Topic } from './stream.ts';
 
 export interface TopicOptions<T> {
@@ -46,6 +46,11 @@ export interface AppBuilder {
   pipeline(name: string, build: () => void): void;
   /** Registers a dashboard page built from widgets over the app's views (see page.ts). */
   page(page: PageDefinition): void;
+  /**
+   * Declares a view that no pipeline writes — batch jobs (`reportJobs`) fill it — so the store
+   * creates it at start and the server and dashboard know it.
+   */
+  view(name: string): void;
 }
 
 export interface App {
@@ -201,6 +206,10 @@ export function defineApp(name: string, define: (app: AppBuilder) => void): App 
       } finally {
         current = undefined;
       }
+    },
+    view(viewName: string): void {
+      checkName('view', viewName);
+      if (!views.has(viewName)) views.set(viewName, new MemoryView(viewName, { retainRows: false }));
     },
     page(page: PageDefinition): void {
       if (pages.some((p) => p.id === page?.id)) {
