@@ -5,11 +5,16 @@
  * Run it on a quiet machine: the numbers are only as good as the machine is idle.
  *
  *     node bench/run.ts [--events N] [--runs R] [--queries q0,q5] [--skip latency,cep,log,ml]
+ *     node bench/run.ts --only kafka,server,views,apps     (re-measure those sections, keep the rest)
+ *
+ * The sections after "Online learning" measure the serving and scale-out layers: the view stores,
+ * the server under load, the Meetup RSVP app, and Nexmark on Kafka (needs STREAMSIGHT_KAFKA_BROKERS;
+ * PostgreSQL rows need STREAMSIGHT_POSTGRES_URL).
  */
 
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +26,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     queries: { type: 'string' },
     skip: { type: 'string', default: '' },
+    only: { type: 'string' },
   },
 });
 const events = Number(values.events);
@@ -62,6 +68,120 @@ function medianBy<T>(items: T[], key: (t: T) => number): T {
 
 const say = (text: string) => process.stderr.write(`${text}\n`);
 const load = loadavg()[0].toFixed(2);
+const benchmarksPath = join(import.meta.dirname, 'BENCHMARKS.md');
+
+// ── Serving and scale-out sections: each is generated whole, so `--only` can replace it in place ────
+const machine = () =>
+  `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node.js ${process.version}, load average ${loadavg()[0].toFixed(2)} at the start, ${new Date().toISOString().slice(0, 10)}`;
+
+function viewsSection(): string {
+  say('view upserts…');
+  const rows = JSON.parse(
+    node([join(root, 'bench', 'views', 'upsert.ts'), '--rows', '200000', '--json']).trim(),
+  ) as {
+    store: string;
+    batch: number;
+    rowsPerSecond: number;
+  }[];
+  return `## View stores: idempotent upserts
+
+\`node bench/views/upsert.ts --rows 200000\` (${machine()}): batches where half the rows update keys already
+stored, as a view fed by windows does.${process.env.STREAMSIGHT_POSTGRES_URL ? '' : ' (PostgreSQL not configured for this run.)'}
+
+| store | batch | rows/s |
+|---|---|---|
+${rows.map((r) => `| ${r.store} | ${r.batch.toLocaleString('en')} | ${r.rowsPerSecond.toLocaleString('en')} |`).join('\n')}
+`;
+}
+
+function serverSection(): string {
+  say('server load test…');
+  const out = node([join(root, 'bench', 'server', 'load.ts')]);
+  const table = out.slice(out.indexOf('| measure'));
+  return `## Server: ingest and live channels
+
+\`node bench/server/load.ts\` (10 s per phase, 200 WebSocket clients, loopback; ${machine()}). The server, the
+pipeline and every client share the machine's two cores.
+
+${table.trim()}
+`;
+}
+
+function appsSection(): string {
+  say('meetup-rsvp app…');
+  const lines = jsonLines(
+    node([join(root, 'bench', 'apps', 'meetup-rsvp.ts'), '--events', '1000000', '--runs', String(runs)]),
+  );
+  const runsOf = lines.filter((l) => l.eventsPerSecond !== undefined);
+  const median = lines.find((l) => l.median !== undefined)?.median as Record<string, number> | undefined;
+  const events = Number(runsOf[0]?.events ?? 0);
+  const eps = median?.eventsPerSecond ?? Number(runsOf[0]?.eventsPerSecond);
+  return `## Meetup RSVP app, whole pipeline
+
+\`node bench/apps/meetup-rsvp.ts --events 1000000 --runs ${runs}\` (${machine()}): synthetic RSVPs (≈600 bytes
+of JSON each) through the whole app — schema validation, latest-wins, per-country and world windows and
+totals, trending, per-country trending, rising topics, alerts, the raw archive — on the embedded log, one
+thread. Events/s from the first append to the last commit.
+
+| events | events/s (median) | runs (events/s) | target |
+|---|---|---|---|
+| ${events.toLocaleString('en')} | ${Math.round(eps).toLocaleString('en')} | ${runsOf.map((r) => Number(r.eventsPerSecond).toLocaleString('en')).join(' / ')} | 100k ${eps >= 100_000 ? '✓' : '✗'} |
+`;
+}
+
+function kafkaSection(): string {
+  const brokers = process.env.STREAMSIGHT_KAFKA_BROKERS;
+  if (!brokers) return '## Nexmark on Kafka\n\n(not measured: STREAMSIGHT_KAFKA_BROKERS is not set)\n';
+  say('nexmark on kafka…');
+  const args = [
+    '--brokers',
+    brokers,
+    '--events',
+    '2000000',
+    '--queries',
+    'q0,q1,q2,q5,q7',
+    '--workers',
+    '1,2',
+  ];
+  const out = node([join(root, 'bench', 'kafka', 'run.ts'), ...args]);
+  const table = out.slice(out.indexOf('|'));
+  return `## Nexmark on Kafka, worker processes
+
+\`node bench/kafka/run.ts ${args.join(' ')}\` against a single KRaft broker on the same machine (${machine()}):
+the broker JVM, the workers and the benchmark share two cores.
+
+${table.trim()}
+`;
+}
+
+const LATER_SECTIONS: Record<string, () => string> = {
+  views: viewsSection,
+  server: serverSection,
+  apps: appsSection,
+  kafka: kafkaSection,
+};
+
+/** Replaces the section that starts with the same "## " heading, or appends it. */
+function replaceSection(doc: string, section: string): string {
+  const heading = section.split('\n', 1)[0];
+  const start = doc.indexOf(`\n${heading}\n`);
+  if (start === -1) return `${doc.trimEnd()}\n\n${section}`;
+  const next = doc.indexOf('\n## ', start + heading.length + 2);
+  return `${doc.slice(0, start + 1)}${section.trimEnd()}\n${next === -1 ? '' : `\n${doc.slice(next + 1)}`}`;
+}
+
+if (values.only) {
+  let doc = existsSync(benchmarksPath) ? await readFile(benchmarksPath, 'utf8') : '# Benchmarks\n';
+  for (const name of values.only.split(',')) {
+    const section = LATER_SECTIONS[name];
+    if (!section)
+      throw new Error(`--only: unknown section ${name} (${Object.keys(LATER_SECTIONS).join(', ')})`);
+    doc = replaceSection(doc, section());
+  }
+  await writeFile(benchmarksPath, doc);
+  say('updated bench/BENCHMARKS.md');
+  process.exit(0);
+}
 
 // ── Nexmark ────────────────────────────────────────────────────────────────────────────────────────
 const TARGETS: Record<string, number> = {
@@ -221,6 +341,10 @@ ${logSection}
 ## Online learning
 
 ${ml}
-`;
-await writeFile(join(import.meta.dirname, 'BENCHMARKS.md'), doc);
+
+${Object.entries(LATER_SECTIONS)
+  .filter(([name]) => !skip.has(name))
+  .map(([, section]) => section())
+  .join('\n')}`;
+await writeFile(benchmarksPath, doc);
 say('wrote bench/BENCHMARKS.md');
