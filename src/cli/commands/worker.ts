@@ -16,6 +16,10 @@
  * its tasks restore, a worker therefore claims their transactional ids (`claimTransactionalIds`): that
  * fences the previous owner and makes the coordinator finish its open transaction first, so the state
  * read from the changelog and the committed input offsets always belong to the same checkpoint.
+ * A worker claims the partitions new to it even before it stops the ones it loses: a dead worker's
+ * open transaction holds the last stable offset of every partition it wrote, including output
+ * partitions the stopping tasks write too, so their final checkpoints could not become visible (and
+ * the handover would stall for the transaction timeout) until someone aborts it.
  *
  * App code is unchanged: the same app module runs embedded (`streamsight run`) or here.
  */
@@ -105,6 +109,8 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   consumer.topics.trackAll(group);
 
   let running: RunningApp | undefined;
+  /** The partitions `running` runs. */
+  let runningPartitions = new Set<number>();
   let chain: Promise<void> = Promise.resolve();
   let stopping = false;
   /** The partition set last asked for: a join event repeating it changes nothing, unless it failed. */
@@ -139,22 +145,47 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     failed = keyOf(assigned);
     void sleep(delayMs).then(() => {
       if (stopping || generation !== scheduled) return;
-      generation++;
-      chain = chain.then(() => start(assigned));
+      const next = ++generation;
+      chain = chain.then(() => start(assigned, next));
     });
   };
 
-  const start = async (assigned: Set<number>) => {
+  const start = async (assigned: Set<number>, scheduled: number) => {
+    // A newer assignment is queued behind this one and supersedes it: claiming this one's ids now
+    // would fence their rightful new owner.
+    if (scheduled !== generation) return;
+    const claimed = new Set<number>();
     if (running) {
       const old = running;
+      const before = runningPartitions;
       running = undefined;
+      // Claim the partitions new to this worker first, while the old tasks stop. Their previous owner
+      // may be dead with a transaction open, and that transaction holds the last stable offset of
+      // every partition it wrote — output partitions the old tasks write too. Their final
+      // checkpoints are visible (and `stop` returns) only once it is aborted, which the claim does
+      // at once and the broker only after the transaction timeout (60 s).
+      const fresh = [...assigned].filter((p) => !before.has(p));
+      const claiming =
+        fresh.length > 0 && !stopping
+          ? log.claimTransactionalIds(idsOf(new Set(fresh))).then(
+              () => fresh,
+              () => [], // claimed again below
+            )
+          : undefined;
       await old.stop().catch((error: unknown) => say(`worker: tasks stopped with ${describe(error)}`));
+      for (const p of (await claiming) ?? []) claimed.add(p);
     }
-    if (stopping || assigned.size === 0) return;
+    runningPartitions = new Set();
+    if (stopping) return;
+    if (assigned.size === 0) {
+      say('worker: no partitions assigned');
+      return;
+    }
+    if (scheduled !== generation) return;
     say(`worker: running partitions ${keyOf(assigned)} of ${app.name}`);
     let current: RunningApp;
     try {
-      await log.claimTransactionalIds(idsOf(assigned));
+      await log.claimTransactionalIds(idsOf(new Set([...assigned].filter((p) => !claimed.has(p)))));
       current = await runApp(app, {
         log,
         skipTopicCreation: true,
@@ -166,6 +197,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       return;
     }
     running = current;
+    runningPartitions = assigned;
     current.done.catch((error: unknown) => {
       if (running !== current) return;
       // Fenced: a newer owner runs these tasks; the rebalance that says so is on its way and will
@@ -187,13 +219,25 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     if (key === requested && failed !== key) return;
     requested = key;
     failed = undefined;
-    generation++;
+    const scheduled = ++generation;
     chain = chain
-      .then(() => start(next))
+      .then(() => start(next, scheduled))
       .catch((error: unknown) => say(`worker: cannot start tasks: ${describe(error)}`));
   };
-  consumer.on('consumer:group:join', (payload: { assignments?: GroupAssignment[] | null }) =>
-    assign(payload.assignments ?? null),
+  consumer.on(
+    'consumer:group:join',
+    (payload: {
+      assignments?: GroupAssignment[] | null;
+      generationId?: number;
+      memberId?: string;
+      isLeader?: boolean;
+    }) => {
+      const mine = (payload.assignments ?? []).filter((a) => a.topic === group).flatMap((a) => a.partitions);
+      say(
+        `worker: group generation ${payload.generationId} member ${payload.memberId}${payload.isLeader ? ' (leader)' : ''}: partitions ${mine.join(',') || 'none'}`,
+      );
+      assign(payload.assignments ?? null);
+    },
   );
   consumer.on('consumer:heartbeat:error', (payload: { error?: unknown }) => {
     if (!stopping) say(`worker: group heartbeat failed (${describe(payload.error)}); rejoining`);

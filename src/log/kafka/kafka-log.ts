@@ -794,10 +794,10 @@ export class KafkaLog implements Log {
     const committed = this.#withTransactionalProducer(id, async (producer) => {
       const { writes, offsets, entries } = await prepared;
       await producer.transact([...writes.values()], offsets);
-      return entries;
+      return { writes, entries };
     });
-    return committed.then(async (entries) => {
-      await this.#awaitStable(entries);
+    return committed.then(async ({ writes, entries }) => {
+      await this.#awaitStable(writes.values());
       return resultsOf(entries);
     });
   }
@@ -817,7 +817,7 @@ export class KafkaLog implements Log {
     await this.#withTransactionalProducer(undefined, (producer) =>
       producer.transact([...writes.values()], offsets),
     );
-    await this.#awaitStable(entries);
+    await this.#awaitStable(writes.values());
     return resultsOf(entries);
   }
 
@@ -862,15 +862,18 @@ export class KafkaLog implements Log {
 
   /**
    * EndTxn returns once the coordinator decided; the COMMIT markers reach the partitions a moment
-   * later, and read_committed readers (and `endOffset`) see the records only then. The seam promises
-   * that a resolved commit is visible, so wait for the last stable offsets to pass the records.
+   * later, and read_committed readers (and `endOffset`, and `readState`) see the records only then.
+   * The seam promises that a resolved commit is visible, so wait for the last stable offsets to pass
+   * everything the transaction wrote: the appended records and the changelog records alike (a
+   * transaction that only writes state has no appended records, yet its state must be readable).
    */
-  async #awaitStable(entries: { write: PartitionWrite; index: number }[]): Promise<void> {
+  async #awaitStable(writes: Iterable<PartitionWrite>): Promise<void> {
     const need = new Map<string, Map<number, number>>();
-    for (const { write } of entries) {
+    for (const write of writes) {
+      if (write.messages.length === 0) continue;
       let topic = need.get(write.topic);
       if (topic === undefined) need.set(write.topic, (topic = new Map()));
-      topic.set(write.partition, write.baseOffset + write.messages.length);
+      topic.set(write.partition, write.nextOffset ?? write.baseOffset + write.messages.length);
     }
     if (need.size === 0) return;
     const deadline = Date.now() + this.#options.retryTimeoutMs;

@@ -31,7 +31,7 @@ import type { TopicPartitionOffset } from '../log.ts';
 import type { KafkaClient } from './kafka-client.ts';
 import { KafkaCode, kafkaError } from './kafka-errors.ts';
 
-/** Records for one partition; `baseOffset` is set once they are written. */
+/** Records for one partition; `baseOffset` and `nextOffset` are set once they are written. */
 export interface PartitionWrite {
   topic: string;
   partition: number;
@@ -39,6 +39,12 @@ export interface PartitionWrite {
   /** Bytes of keys, values and headers, for splitting into batches under the broker's size limit. */
   bytes: number;
   baseOffset: number;
+  /**
+   * One past the offset of the last record written (the end a reader must reach to see them all).
+   * Split into several batches, the records need not be contiguous, so this is not always
+   * `baseOffset + messages.length`.
+   */
+  nextOffset?: number;
 }
 
 interface Chunk {
@@ -192,7 +198,11 @@ export class KafkaProducer {
       this.#fail(error);
     }
     for (const round of rounds) {
-      for (const chunk of round) if (chunk.start === 0) chunk.write.baseOffset = chunk.baseOffset;
+      for (const chunk of round) {
+        if (chunk.start === 0) chunk.write.baseOffset = chunk.baseOffset;
+        const next = chunk.baseOffset + chunk.messages.length;
+        if (next > (chunk.write.nextOffset ?? -1)) chunk.write.nextOffset = next;
+      }
     }
   }
 
