@@ -22,16 +22,26 @@ async function startChild(
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  const info: { url: string; key: string } = (await eventually(async () => {
-    if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
-    try {
-      return JSON.parse(await readFile(join(dataDir, 'server.json'), 'utf8')) as { url: string; key: string };
-    } catch {
-      return undefined;
-    }
-  }, 60_000)) as { url: string; key: string };
-  assert.match(output, new RegExp(`dashboard: ${info.url} {2}admin key: ss_`));
-  return { child, ...info, output: () => output };
+  try {
+    // server.json is written once the server listens; the dashboard line is printed just after it.
+    const info: { url: string; key: string } = (await eventually(async () => {
+      if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
+      if (!output.includes('dashboard: ')) return undefined;
+      try {
+        return JSON.parse(await readFile(join(dataDir, 'server.json'), 'utf8')) as {
+          url: string;
+          key: string;
+        };
+      } catch {
+        return undefined;
+      }
+    }, 60_000)) as { url: string; key: string };
+    assert.match(output, new RegExp(`dashboard: ${info.url} {2}admin key: ss_`));
+    return { child, ...info, output: () => output };
+  } catch (err) {
+    child.kill('SIGKILL'); // never leave a server behind: it would keep the test process alive
+    throw err;
+  }
 }
 
 describe('acknowledged records survive a SIGKILL of the server', { timeout: 180_000 }, () => {
@@ -63,8 +73,7 @@ describe('acknowledged records survive a SIGKILL of the server', { timeout: 180_
       }
     };
     const producers = [producer(), producer(), producer()];
-    await eventually(() => acked.size >= 2000, 60_000);
-    first.child.kill('SIGKILL');
+    await eventually(() => acked.size >= 2000, 60_000).finally(() => first.child.kill('SIGKILL'));
     await new Promise((r) => first.child.once('exit', r));
     stop = true;
     await Promise.all(producers);
