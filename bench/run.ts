@@ -150,6 +150,15 @@ function kafkaSection(): string {
 \`node bench/kafka/run.ts ${args.join(' ')}\` against a single KRaft broker on the same machine (${machine()}):
 the broker JVM, the workers and the benchmark share two cores.
 
+Throughput runs from the first worker starting its tasks to the source stage's committed offsets reaching
+the end of 2,000,000 pre-written events; p99 latency is measured at 20,000 events/s. One worker process
+beats the 150k events/s target for q0 3.5×. Two workers do **not** reach the 1.7× target here (0.95–1.30×):
+this machine has two cores, and the broker JVM, both workers and the benchmark share them, so a second
+worker adds no CPU; the measurement needs the broker and each worker on their own cores. Where one q0
+worker's time goes (CPU profile): JSON decoding of values ≈17 %, garbage collection 16 %, the Kafka
+client's record decoding ≈10 %, waiting on the broker (fetches, commit round trips) ≈10 %, start-up
+(module compile, group join) ≈10 %; transactions cost round trips (one per checkpoint), not CPU.
+
 ${table.trim()}
 `;
 }
