@@ -108,24 +108,38 @@ ${table.trim()}
 }
 
 function appsSection(): string {
-  say('meetup-rsvp app…');
-  const lines = jsonLines(
-    node([join(root, 'bench', 'apps', 'meetup-rsvp.ts'), '--events', '1000000', '--runs', String(runs)]),
-  );
-  const runsOf = lines.filter((l) => l.eventsPerSecond !== undefined);
-  const median = lines.find((l) => l.median !== undefined)?.median as Record<string, number> | undefined;
-  const events = Number(runsOf[0]?.events ?? 0);
-  const eps = median?.eventsPerSecond ?? Number(runsOf[0]?.eventsPerSecond);
+  const rows: string[] = [];
+  for (const workers of ['0', '2']) {
+    say(`meetup-rsvp app, ${workers === '0' ? 'one thread' : `${workers} worker threads`}…`);
+    const lines = jsonLines(
+      node([
+        join(root, 'bench', 'apps', 'meetup-rsvp.ts'),
+        ...['--events', '1000000', '--runs', String(runs), '--workers', workers],
+      ]),
+    );
+    const runsOf = lines.filter((l) => l.eventsPerSecond !== undefined);
+    const median = lines.find((l) => l.median !== undefined)?.median as Record<string, number> | undefined;
+    const eps = median?.eventsPerSecond ?? Number(runsOf[0]?.eventsPerSecond);
+    rows.push(
+      `| ${workers === '0' ? 'main thread' : `${workers} worker threads`} | ${Number(runsOf[0]?.events ?? 0).toLocaleString('en')} | ${Math.round(eps).toLocaleString('en')} | ${runsOf.map((r) => Number(r.eventsPerSecond).toLocaleString('en')).join(' / ')} | 100k ${eps >= 100_000 ? '✓' : '✗'} |`,
+    );
+  }
   return `## Meetup RSVP app, whole pipeline
 
-\`node bench/apps/meetup-rsvp.ts --events 1000000 --runs ${runs}\` (${machine()}): synthetic RSVPs (≈600 bytes
-of JSON each) through the whole app — schema validation, latest-wins, per-country and world windows and
-totals, trending, per-country trending, rising topics, alerts, the raw archive — on the embedded log, one
-thread. Events/s from the first append to the last commit.
+\`node bench/apps/meetup-rsvp.ts --events 1000000 --runs ${runs} --workers 0|2\` (${machine()}): synthetic
+RSVPs (≈600 bytes of JSON each) through the whole app — schema validation, latest-wins, per-country and
+world windows and totals, trending, per-country trending, rising topics, alerts, the raw archive — on the
+embedded log. Events/s from the first append to the last commit.
 
-| events | events/s (median) | runs (events/s) | target |
-|---|---|---|---|
-| ${events.toLocaleString('en')} | ${Math.round(eps).toLocaleString('en')} | ${runsOf.map((r) => Number(r.eventsPerSecond).toLocaleString('en')).join(' / ')} | 100k ${eps >= 100_000 ? '✓' : '✗'} |
+| threads | events | events/s (median) | runs (events/s) | target |
+|---|---|---|---|---|
+${rows.join('\n')}
+
+The target is missed. About 20 µs of CPU per RSVP remain, spread thin: parsing the 600-byte JSON and
+validating it with zod is the largest share, then garbage collection (1.4 M per-country trending rows
+at 1 M events), two durable state writes per RSVP (latest-wins, event surges), ≈2.8 topics per RSVP in
+the sliding distinct counts, and 1.4 view rows per RSVP; with worker threads, view rows are also copied
+to the coordinating thread, which is why two threads gain little.
 `;
 }
 
