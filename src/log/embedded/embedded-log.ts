@@ -58,6 +58,7 @@ import type {
   TopicDescription,
   TopicPartitionOffset,
 } from '../log.ts';
+import { invalidFetchOption, partitionNotFound, topicNotFound } from '../log-errors.ts';
 import { partitionFor, RoundRobinPartitioner } from '../partitioner.ts';
 import { AppendNotifier, partitionKey } from './append-notifier.ts';
 import {
@@ -767,30 +768,4 @@ function toPartitionInfo(partition: number, meta: PartitionMeta): PartitionInfo 
 
 function invalidTopic(topic: string, message: string): StreamsightError {
   return new StreamsightError('SS_ERR_INVALID_OPTION', `createTopic: ${message}`, { details: { topic } });
-}
-
-function invalidFetchOption(name: string, value: unknown): StreamsightError {
-  return new StreamsightError(
-    'SS_ERR_INVALID_OPTION',
-    `fetch: ${name} is ${String(value)}; expected a positive number`,
-    {
-      details: { option: name },
-    },
-  );
-}
-
-function topicNotFound(topic: string): StreamsightError {
-  return new StreamsightError('SS_ERR_TOPIC_NOT_FOUND', `topic "${topic}" does not exist`, {
-    details: { topic },
-  });
-}
-
-function partitionNotFound(topic: string, partition: number): StreamsightError {
-  return new StreamsightError(
-    'SS_ERR_PARTITION_NOT_FOUND',
-    `topic "${topic}" has no partition ${partition}`,
-    {
-      details: { topic, partition },
-    },
-  );
 }

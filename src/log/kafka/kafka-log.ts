@@ -52,6 +52,7 @@ import type {
   TopicDescription,
   TopicPartitionOffset,
 } from '../log.ts';
+import { invalidFetchOption, partitionNotFound, topicNotFound } from '../log-errors.ts';
 import { partitionFor, RoundRobinPartitioner } from '../partitioner.ts';
 import { KafkaClient, type TopicRoute } from './kafka-client.ts';
 import { KafkaCode, kafkaError } from './kafka-errors.ts';
@@ -1277,32 +1278,6 @@ function checkTopicConfig(name: string, config: TopicConfig): void {
       throw invalid(`${label} is ${value}; expected an integer >= 1`);
     }
   }
-}
-
-function invalidFetchOption(name: string, value: unknown): StreamsightError {
-  return new StreamsightError(
-    'SS_ERR_INVALID_OPTION',
-    `fetch: ${name} is ${String(value)}; expected a positive number`,
-    {
-      details: { option: name },
-    },
-  );
-}
-
-function topicNotFound(topic: string): StreamsightError {
-  return new StreamsightError('SS_ERR_TOPIC_NOT_FOUND', `topic "${topic}" does not exist`, {
-    details: { topic },
-  });
-}
-
-function partitionNotFound(topic: string, partition: number): StreamsightError {
-  return new StreamsightError(
-    'SS_ERR_PARTITION_NOT_FOUND',
-    `topic "${topic}" has no partition ${partition}`,
-    {
-      details: { topic, partition },
-    },
-  );
 }
 
 export type { LogRecord };
