@@ -103,8 +103,10 @@ export function runCommand(): Command {
                     void process.stderr.write(`views of ${mod.default.name}: ${err.message}\n`),
                 }),
               );
+            // Worker threads open the embedded log's files themselves; on Kafka the tasks run here
+            // (scale Kafka out with `streamsight worker` processes instead).
             const running =
-              config.workers === 0
+              config.workers === 0 || config.log.kind === 'kafka'
                 ? await runApp(mod.default, { log })
                 : await runAppOnWorkers({
                     appModule: url,
@@ -120,8 +122,9 @@ export function runCommand(): Command {
                 ),
               );
             }
+            const threads = config.log.kind === 'kafka' ? 0 : config.workers;
             process.stdout.write(
-              `▶ ${mod.default.name}: ${mod.default.pipelines.length} ${mod.default.pipelines.length === 1 ? 'pipeline' : 'pipelines'} on ${config.workers || 'the main'} ${config.workers === 1 ? 'thread' : 'threads'}, data in ${config.dataDir}\n`,
+              `▶ ${mod.default.name}: ${mod.default.pipelines.length} ${mod.default.pipelines.length === 1 ? 'pipeline' : 'pipelines'} on ${threads || 'the main'} ${threads <= 1 ? 'thread' : 'threads'}, data in ${config.log.kind === 'kafka' ? config.log.url : config.dataDir}\n`,
             );
             if (opts.simulators) {
               for (const s of mod.simulators ?? []) {
