@@ -47,9 +47,9 @@ export function OverviewPage() {
           value={fmtNumber(o?.lag)}
           tone={(o?.lag ?? 0) > 10_000 ? 'warn' : undefined}
         />
-        <Stat label="Latency p50" value={fmtMs(o?.latencyP50Ms)} />
+        <Stat label="Batch time p50" value={fmtMs(o?.latencyP50Ms)} />
         <Stat
-          label="Latency p99"
+          label="Batch time p99"
           value={fmtMs(o?.latencyP99Ms)}
           tone={(o?.latencyP99Ms ?? 0) > 1000 ? 'warn' : undefined}
         />
@@ -75,7 +75,7 @@ export function OverviewPage() {
             />
           )}
         </Panel>
-        <Panel title="Consumer lag and p99 latency" span={6}>
+        <Panel title="Consumer lag and p99 batch time" span={6}>
           {lagH[0].length < 2 ? (
             <Empty>Collecting…</Empty>
           ) : (

@@ -146,7 +146,7 @@ function PipelineDetail(props: { pipeline: PipelineInfo; at: number }) {
         <Stat label="Tasks" value={fmtNumber(totals.tasks)} />
         <Stat label="Lag" value={fmtNumber(totals.lag)} />
         <Stat label="Watermark delay" value={fmtMs(totals.watermarkDelay)} />
-        <Stat label="Latency p99" value={fmtMs(totals.p99)} hint={`p50 ${fmtMs(totals.p50)}`} />
+        <Stat label="Batch time p99" value={fmtMs(totals.p99)} hint={`p50 ${fmtMs(totals.p50)}`} />
       </div>
       <Panel title="Operator graph">
         {p.graph.nodes.length === 0 ? (
