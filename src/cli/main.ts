@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { isStreamsightError } from '../errors/index.ts';
 import { benchCommand } from './commands/bench.ts';
+import { keysCommand, usersCommand } from './commands/keys.ts';
 import { modelCommand } from './commands/model.ts';
 import { produceCommand } from './commands/produce.ts';
 import { queryCommand } from './commands/query.ts';
@@ -41,6 +42,8 @@ export function buildProgram(): Command {
   program.addCommand(queryCommand());
   program.addCommand(workerCommand());
   program.addCommand(serveCommand());
+  program.addCommand(keysCommand());
+  program.addCommand(usersCommand());
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();

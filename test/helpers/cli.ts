@@ -18,6 +18,8 @@ export interface CliRun {
 export interface CliOptions {
   /** Called with all of stdout so far on each chunk, e.g. to stop the child once it printed enough. */
   onStdout?: (text: string, child: ChildProcess) => void;
+  /** Extra environment variables for the child. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -29,7 +31,10 @@ export interface CliOptions {
  */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_MAIN, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
