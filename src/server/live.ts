@@ -19,13 +19,16 @@ import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { isStreamsightError, StreamsightError } from '../errors/index.ts';
 import type { ColumnType } from '../views/view-store.ts';
-import type { Principal } from './auth-store.ts';
+import { authenticate } from './auth.ts';
+import type { AuthStore, Principal } from './auth-store.ts';
 import type { LiveLimits, ServerContext } from './context.ts';
 import { viewAccess } from './scopes.ts';
 import { typedValue } from './view-routes.ts';
 
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 const DRAIN_CHECK_MS = 20;
+/** How often live clients' credentials are checked again (a deleted key closes its sockets). */
+export const CREDENTIAL_RECHECK_MS = 2000;
 const CHANNEL = /^([A-Za-z0-9][A-Za-z0-9_-]{0,99})\/([^/\s]{1,200})$/;
 
 type Row = Record<string, unknown>;
@@ -67,25 +70,56 @@ export class LiveHub {
   readonly stats: LiveStats = { clients: 0, subscriptions: 0, slowDisconnects: 0, coalescedRows: 0 };
   readonly #ctx: ServerContext;
   readonly connections = new Set<LiveConnection>();
+  /** How each connection checks that its credential still holds (a deleted key, an ended session). */
+  readonly #rechecks = new Map<LiveConnection, () => Principal | null>();
+  #recheckTimer: NodeJS.Timeout | undefined;
 
   constructor(ctx: ServerContext) {
     this.#ctx = ctx;
   }
 
-  connect(socket: LiveSocket, principal: Principal): LiveConnection {
+  /**
+   * Registers a client. `recheck` re-authenticates its credential: every `CREDENTIAL_RECHECK_MS` a
+   * client whose key was deleted or whose session ended is closed with 1008 — a socket must not
+   * outlive its credential.
+   */
+  connect(socket: LiveSocket, principal: Principal, recheck?: () => Principal | null): LiveConnection {
     const c = new LiveConnection(this.#ctx, this, socket, principal);
     this.connections.add(c);
     this.stats.clients++;
+    if (recheck) {
+      this.#rechecks.set(c, recheck);
+      this.#recheckTimer ??= setInterval(() => this.#recheckAll(), CREDENTIAL_RECHECK_MS).unref();
+    }
     return c;
+  }
+
+  #recheckAll(): void {
+    for (const [c, recheck] of this.#rechecks) {
+      let valid = false;
+      try {
+        valid = recheck() !== null;
+      } catch {
+        valid = false;
+      }
+      if (!valid) c.revoke();
+    }
   }
 
   /** Closes every client (server shutdown: 1001 "going away"). */
   closeAll(): void {
+    clearInterval(this.#recheckTimer);
+    this.#recheckTimer = undefined;
     for (const c of [...this.connections]) c.shutdown();
   }
 
   disconnected(c: LiveConnection): void {
+    this.#rechecks.delete(c);
     if (this.connections.delete(c)) this.stats.clients--;
+    if (this.#rechecks.size === 0) {
+      clearInterval(this.#recheckTimer);
+      this.#recheckTimer = undefined;
+    }
   }
 }
 
@@ -151,6 +185,12 @@ export class LiveConnection {
   shutdown(): void {
     this.close();
     this.#socket.close(1001, 'server shutting down');
+  }
+
+  /** The credential no longer holds: 1008 (policy violation), so the client signs in again. */
+  revoke(): void {
+    this.close();
+    this.#socket.close(1008, 'credential revoked');
   }
 
   async #subscribe(channel: unknown, where: unknown): Promise<void> {
@@ -317,12 +357,12 @@ export class LiveConnection {
 }
 
 /** Registers `GET /api/v1/live`. */
-export function registerLiveRoute(fastify: FastifyInstance, hub: LiveHub): void {
+export function registerLiveRoute(fastify: FastifyInstance, hub: LiveHub, auth: AuthStore): void {
   fastify.get(
     '/api/v1/live',
     { websocket: true, config: { access: 'any' } },
     (socket: WebSocket, request) => {
-      const connection = hub.connect(socket, request.principal!);
+      const connection = hub.connect(socket, request.principal!, () => authenticate(request, auth, true));
       socket.on('message', (data, isBinary) => {
         if (isBinary) return void socket.close(1003, 'text frames only');
         void connection.onMessage(data.toString());

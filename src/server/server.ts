@@ -81,7 +81,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     registerTopicRoutes(api, ctx);
     registerAppRoutes(api, ctx);
     registerViewRoutes(api, ctx);
-    registerLiveRoute(api, hub);
+    registerLiveRoute(api, hub, ctx.auth);
     registerOpsRoutes(api, ctx, hub);
   });
   // A refused WebSocket upgrade (401, 404...) is answered over the raw socket, which the HTTP server

@@ -52,6 +52,19 @@ describe('live channels', { timeout: 120_000 }, () => {
     await assert.rejects(client(base), /401/);
   });
 
+  it('closes the sockets of a deleted key (1008) and keeps the others', async () => {
+    const temporary = await h.auth.createKey('temporary', ['read:shop/*']);
+    const doomed = await client(`${base}?key=${temporary.key}`);
+    const other = await client(`${base}?key=${key(h.keys.readOne)}`);
+    doomed.ws.send(JSON.stringify({ op: 'subscribe', channel: 'shop/last-order' }));
+    await eventually(() => doomed.messages.some((m) => m.type === 'snapshot'));
+    await h.auth.deleteKey(temporary.id);
+    assert.equal(await doomed.closed, 1008);
+    other.ws.send(JSON.stringify({ op: 'ping' }));
+    await eventually(() => other.messages.some((m) => m.type === 'pong'));
+    other.ws.close();
+  });
+
   it('sends a snapshot, then deltas', async () => {
     const c = await client(`${base}?key=${key(h.keys.readOne)}`);
     c.ws.send(JSON.stringify({ op: 'subscribe', channel: 'shop/last-order' }));
