@@ -5,7 +5,7 @@
  * `mtime`. One pipeline turns them into latest-wins changes (latest-wins.ts) and fans out into:
  *
  * - responses per country and for the world per 1-minute window, with running totals;
- * - trending topics (global top n, and per country) over 5-minute windows sliding every 10 s,
+ * - trending topics (global top n, and the top n per country) over 5-minute windows sliding every 10 s,
  *   counting distinct RSVPs, with a minimum count; rising topics (this minute against the last);
  * - alerts: topic spikes and event surges.
  *
@@ -30,7 +30,7 @@ import { latestWins } from './latest-wins.ts';
 import { type Responses, type RunningTotal, responses, runningTotals } from './responses.ts';
 import { type Rsvp, RsvpSchema, rsvpProducerRecord } from './schema.ts';
 import { risingTopics, topicSpikes } from './topic-signals.ts';
-import { ofKind, topicBatches, topicWindows, trendingTop } from './topic-windows.ts';
+import { countryTrendingTop, ofKind, topicBatches, topicWindows, trendingTop } from './topic-windows.ts';
 
 export { reportJobs } from './reports.ts';
 
@@ -44,7 +44,7 @@ export interface MeetupOptions {
   outOfOrderness?: Duration;
   /** Trending, per-country trending and rising topics show topics with at least this many RSVPs in the window (default 5). */
   trendingMinCount?: number;
-  /** Topics in the global top list per window (default 10). */
+  /** Topics in the global top list, and in each country's list, per window (default 10). */
   trendingTop?: number;
   /** Topic spikes: factor over the 10-minute average (default 3) and minimum 1-minute count (default 5). */
   spikeFactor?: number;
@@ -165,6 +165,8 @@ export function meetupApp(options: MeetupOptions = {}): App {
       signals
         .filter(ofKind('country'))
         .map((s) => s.result)
+        .keyBy((r) => r.start)
+        .process(() => countryTrendingTop({ top }))
         .toView('country-trending');
 
       // Per topic and minute: rising topics (this minute against the one before) and spikes (over

@@ -52,9 +52,14 @@ function removeTime(times: number[], t: number): void {
   if (i >= 0 && times[i] === t) times.splice(i, 1);
 }
 
+/** RSVP ids per yes-state entry: ids arrive roughly in order, so one checkpoint touches few buckets. */
+const BUCKET = 64;
+
 /**
- * State entries, written only when they change: `e:<event>` = [above, name] and `y:<rsvp>:<event>` =
- * the mtime of a yes RSVP of the event.
+ * State entries, written only when they change: `e:<event>` = [above, name] and `y:<bucket>` = the
+ * yes RSVPs with ids in [bucket × 64, bucket × 64 + 64), flat [rsvp, event, mtime, ...] — one write per
+ * bucket a checkpoint touched instead of one per RSVP (and one per expiry). Entries of the earlier
+ * layout, `y:<rsvp>:<event>` = mtime, are read on restore and rewritten as buckets.
  *
  * @example
  * changes.process(() => eventSurges({ threshold: 10, withinMs: 300_000 })).toView('alerts')
@@ -68,19 +73,30 @@ export function eventSurges(options: {
     throw new StreamsightError('SS_ERR_INVALID_OPTION', 'eventSurges: threshold must be an integer ≥ 2');
   }
   const events = new Map<string, EventState>();
-  /** event → rsvp ids whose entry changed */
-  const dirtyYes = new Map<string, Set<number>>();
+  /** bucket → the (rsvp, event) pairs in a yes state, keyed `<rsvp>:<event>` */
+  const pairs = new Map<number, Map<string, [number, string]>>();
+  /** Buckets whose entry changed. */
+  const dirtyYes = new Set<number>();
   const dirtyMeta = new Set<string>();
   /** Entries of forgotten events and expired RSVPs, deleted at the next checkpoint. */
   const garbage: string[] = [];
   let lastSweep = 0;
-  const touch = (event: string, rsvp: number): void => {
-    let d = dirtyYes.get(event);
-    if (!d) {
-      d = new Set();
-      dirtyYes.set(event, d);
+  /** The pair (rsvp, event) entered (`yes`) or left the yes state. */
+  const touch = (event: string, rsvp: number, yes: boolean): void => {
+    const b = Math.floor(rsvp / BUCKET);
+    let m = pairs.get(b);
+    if (!m) {
+      m = new Map();
+      pairs.set(b, m);
     }
-    d.add(rsvp);
+    const k = `${rsvp}:${event}`;
+    if (yes) {
+      if (!m.has(k)) m.set(k, [rsvp, event]);
+    } else {
+      m.delete(k);
+      if (m.size === 0) pairs.delete(b);
+    }
+    dirtyYes.add(b);
   };
   return {
     process(c, _key, _ts, ctx) {
@@ -97,12 +113,12 @@ export function eventSurges(options: {
           if (before !== undefined) removeTime(e.times, before);
           e.yes.set(c.rsvp, c.mtime);
           insertTime(e.times, c.mtime);
-          touch(c.event, c.rsvp);
+          touch(c.event, c.rsvp, true);
         }
       } else if (before !== undefined) {
         e.yes.delete(c.rsvp);
         removeTime(e.times, before);
-        touch(c.event, c.rsvp);
+        touch(c.event, c.rsvp, false);
       }
       if (!c.onTime) return;
       // Yes RSVPs with mtime in (m − within, m]; entries behind the watermark − within fall outside.
@@ -144,8 +160,7 @@ export function eventSurges(options: {
         for (const [rsvp, m] of e.yes) {
           if (m <= horizon) {
             e.yes.delete(rsvp);
-            dirtyYes.get(id)?.delete(rsvp);
-            garbage.push(`y:${rsvp}:${id}`);
+            touch(id, rsvp, false);
           }
         }
         e.times.splice(0, upperBound(e.times, horizon));
@@ -159,12 +174,13 @@ export function eventSurges(options: {
     checkpoint(put: StatePut) {
       for (const k of garbage) put(k, null);
       garbage.length = 0;
-      for (const [id, rsvps] of dirtyYes) {
-        const yes = events.get(id)?.yes;
-        for (const rsvp of rsvps) {
-          const m = yes?.get(rsvp);
-          put(`y:${rsvp}:${id}`, m === undefined ? null : msgpackCodec.encode(m));
+      for (const b of dirtyYes) {
+        const flat: (string | number)[] = [];
+        for (const [rsvp, id] of pairs.get(b)?.values() ?? []) {
+          const m = events.get(id)?.yes.get(rsvp);
+          if (m !== undefined) flat.push(rsvp, id, m);
         }
+        put(`y:${b}`, flat.length === 0 ? null : msgpackCodec.encode(flat));
       }
       dirtyYes.clear();
       for (const id of dirtyMeta) {
@@ -174,6 +190,7 @@ export function eventSurges(options: {
       dirtyMeta.clear();
     },
     restore(entries) {
+      const rewrite = new Set<number>();
       const yes: [string, number, number][] = [];
       for (const [k, v] of entries) {
         if (k.startsWith('e:')) {
@@ -181,18 +198,35 @@ export function eventSurges(options: {
           events.set(k.slice(2), { yes: new Map(), times: [], above, name });
         } else if (k.startsWith('y:')) {
           const colon = k.indexOf(':', 2);
-          yes.push([k.slice(colon + 1), Number(k.slice(2, colon)), msgpackCodec.decode(v) as number]);
+          if (colon < 0) {
+            const flat = msgpackCodec.decode(v) as (string | number)[];
+            for (let i = 0; i < flat.length; i += 3)
+              yes.push([flat[i + 1] as string, flat[i] as number, flat[i + 2] as number]);
+          } else {
+            // The earlier layout: one entry per RSVP, rewritten into its bucket at the next checkpoint.
+            const rsvp = Number(k.slice(2, colon));
+            yes.push([k.slice(colon + 1), rsvp, msgpackCodec.decode(v) as number]);
+            garbage.push(k);
+            rewrite.add(Math.floor(rsvp / BUCKET));
+          }
         }
       }
       for (const [id, rsvp, m] of yes) {
         const e = events.get(id);
         if (!e) {
-          garbage.push(`y:${rsvp}:${id}`);
+          // Its event is forgotten: the bucket is rewritten without it.
+          rewrite.add(Math.floor(rsvp / BUCKET));
           continue;
         }
+        const before = e.yes.get(rsvp);
+        if (before !== undefined) removeTime(e.times, before);
         e.yes.set(rsvp, m);
         insertTime(e.times, m);
+        touch(id, rsvp, true);
       }
+      // Only buckets that differ from what is stored are written again.
+      dirtyYes.clear();
+      for (const b of rewrite) dirtyYes.add(b);
     },
   };
 }

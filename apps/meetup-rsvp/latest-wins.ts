@@ -29,7 +29,10 @@
  *
  * State: per RSVP, the last version's mtime, response, guests, country and whether it counted in a
  * window (in typed columns, `LastVersions`); forgotten `ttl` after its mtime (by the watermark), so
- * memory stays bounded on a live stream. Each checkpoint writes the RSVPs that changed.
+ * memory stays bounded on a live stream. Each checkpoint writes the RSVPs that changed, by bucket of 64
+ * ids (`b:<id ÷ 64>` = flat [id, mtime, yes, guests, country, counted, ...] of the bucket's RSVPs): ids
+ * arrive roughly in order, so a checkpoint writes a few buckets instead of one entry per RSVP. Entries
+ * of the earlier layout (`<id>` = one RSVP) are read on restore and rewritten as buckets.
  * A version of a forgotten RSVP counts as a new RSVP.
  */
 
@@ -135,12 +138,6 @@ class LastVersions {
     this.#flags[row] = yes | (counted << 1);
   }
 
-  get(id: number): Last | undefined {
-    const row = this.#rows.get(id);
-    if (row === undefined) return undefined;
-    return [this.mtime(row), this.yes(row), this.guests(row), this.country(row), this.counted(row)];
-  }
-
   delete(id: number): void {
     const row = this.#rows.get(id);
     if (row === undefined) return;
@@ -182,6 +179,8 @@ export interface LatestWinsMetrics {
 }
 
 const MINUTE_SWEEP_MS = 10_000;
+/** RSVP ids per state entry. */
+const BUCKET = 64;
 
 /**
  * The latest-wins operator for `rsvps.keyedStream().process(...)`.
@@ -195,7 +194,9 @@ export function latestWins(
 ): ProcessOperator<string, Rsvp, RsvpChange> {
   const { windowMs, ttlMs } = options;
   const last = new LastVersions();
+  /** Buckets whose entry changed. */
   const dirty = new Set<number>();
+  const garbage: string[] = [];
   const stats = metrics ?? { versions: 0, repeats: 0, late: 0 };
   let lastSweep = 0;
   return {
@@ -284,7 +285,7 @@ export function latestWins(
         }
       }
       last.set(id, r.mtime, yes, guests, country, onTime ? 1 : 0);
-      dirty.add(id);
+      dirty.add(Math.floor(id / BUCKET));
       ctx.emit(change, undefined, ts);
     },
     onTimer(now, ctx) {
@@ -294,18 +295,51 @@ export function latestWins(
       const horizon = ctx.watermark - ttlMs;
       for (const id of last.olderThan(horizon)) {
         last.delete(id);
-        dirty.add(id);
+        dirty.add(Math.floor(id / BUCKET));
       }
     },
     checkpoint(put: StatePut) {
-      for (const id of dirty) {
-        const l = last.get(id);
-        put(String(id), l === undefined ? null : msgpackCodec.encode(l));
+      for (const k of garbage) put(k, null);
+      garbage.length = 0;
+      for (const b of dirty) {
+        const flat: (number | string)[] = [];
+        for (let id = b * BUCKET, to = id + BUCKET; id < to; id++) {
+          const row = last.row(id);
+          if (row < 0) continue;
+          flat.push(
+            id,
+            last.mtime(row),
+            last.yes(row),
+            last.guests(row),
+            last.country(row),
+            last.counted(row),
+          );
+        }
+        put(`b:${b}`, flat.length === 0 ? null : msgpackCodec.encode(flat));
       }
       dirty.clear();
     },
     restore(entries) {
-      for (const [k, v] of entries) last.set(Number(k), ...(msgpackCodec.decode(v) as Last));
+      for (const [k, v] of entries) {
+        if (k.startsWith('b:')) {
+          const f = msgpackCodec.decode(v) as (number | string)[];
+          for (let i = 0; i < f.length; i += 6)
+            last.set(
+              f[i] as number,
+              f[i + 1] as number,
+              f[i + 2] as number,
+              f[i + 3] as number,
+              f[i + 4] as string,
+              f[i + 5] as number,
+            );
+        } else {
+          // The earlier layout: one entry per RSVP, rewritten into its bucket at the next checkpoint.
+          const id = Number(k);
+          last.set(id, ...(msgpackCodec.decode(v) as Last));
+          garbage.push(k);
+          dirty.add(Math.floor(id / BUCKET));
+        }
+      }
     },
   };
 }

@@ -28,8 +28,10 @@
  * whose latest pane is the leaving one is in no later pane: deleted; one read, and a delete, per
  * record and key); a dropped pane's arrays go with it. Then it emits, with event time E − 1:
  *
- * - `country`: every (country, topic) with at least `minCount` distinct RSVPs — kept in a set as
- *   counts cross the threshold, so keys below it cost nothing at firing;
+ * - `country`: per country, this task's top `top` (country, topic) pairs with at least `minCount`
+ *   distinct RSVPs (count desc, then topic) — the pairs at or above the minimum are kept in a set as
+ *   counts cross the threshold, so keys below it cost nothing at firing; `countryTrendingTop` ranks
+ *   every task's candidates into each country's top n;
  * - `trending`: this task's top `top` topics with at least `minCount` (count desc, then topic): the
  *   global top n is among the union of every task's local top n, which `trendingTop` ranks;
  * - `minute`: when E is a multiple of `minuteMs`, every topic's distinct RSVPs in the minute
@@ -100,7 +102,7 @@ export interface TopicWindowOptions {
   minuteMs: number;
   /** Trending and per-country rows need at least this many distinct RSVPs. */
   minCount: number;
-  /** Topics per window in this task's trending candidates. */
+  /** Topics per window in this task's trending candidates, and per country in its per-country ones. */
   top: number;
 }
 
@@ -116,6 +118,10 @@ interface LiveTopic extends Live {
 }
 
 const META = '~meta';
+
+/** Distinct count desc, then topic asc. */
+const byCountDesc = (a: Live, b: Live): number =>
+  b.ids.size - a.ids.size || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0);
 
 /**
  * Groups the topics of on-time RSVP versions into one `TopicBatch` per topic and fetched batch, for
@@ -304,27 +310,39 @@ export function topicWindows(
   const emitWindow = (end: number, ctx: ProcessContext<TopicWindowOutput>): void => {
     const start = end - sizeMs;
     const ts = end - 1;
-    for (const c of hotCountries) {
-      const key = `${c.country}|${c.topic}`;
-      ctx.emit(
-        {
-          kind: 'country',
-          result: {
+    // Per country, this task's top `top` (country, topic) pairs at or above the minimum: the top n of
+    // a country is among the union of every task's local top n, which `countryTrendingTop` ranks.
+    if (hotCountries.size > 0) {
+      const byCountry = new Map<string, Live[]>();
+      for (const c of hotCountries) {
+        const list = byCountry.get(c.country);
+        if (list === undefined) byCountry.set(c.country, [c]);
+        else list.push(c);
+      }
+      for (const list of byCountry.values()) {
+        if (list.length > 1) list.sort(byCountDesc);
+        for (let i = 0; i < list.length && i < top; i++) {
+          const c = list[i];
+          const key = `${c.country}|${c.topic}`;
+          ctx.emit(
+            {
+              kind: 'country',
+              result: {
+                key,
+                start,
+                end,
+                value: { country: c.country, topic: c.topic, count: c.ids.size },
+                final: true,
+              },
+            },
             key,
-            start,
-            end,
-            value: { country: c.country, topic: c.topic, count: c.ids.size },
-            final: true,
-          },
-        },
-        key,
-        ts,
-      );
+            ts,
+          );
+        }
+      }
     }
     if (hotTopics.size > 0) {
-      const ranked = [...hotTopics].sort(
-        (a, b) => b.ids.size - a.ids.size || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0),
-      );
+      const ranked = [...hotTopics].sort(byCountDesc);
       for (let i = 0; i < ranked.length && i < top; i++) {
         const t = ranked[i];
         ctx.emit(
@@ -517,6 +535,75 @@ export function trendingTop(options: {
     restore(entries) {
       for (const [k, v] of entries)
         windows.set(Number(k), msgpackCodec.decode(v) as [number, [string, number][]]);
+    },
+  };
+}
+
+/** A per-country trending row (the `country-trending` view value): rank 1 is the country's top topic. */
+export interface CountryTrending extends CountryTopic {
+  rank: number;
+}
+
+/**
+ * Each country's top n topics per window from every task's local per-country candidates
+ * (`topicWindows`' `country` output; a topic lives in one task, so a country's top n is among the
+ * union of the local top n), keyed by window start so that one window's candidates meet in one task.
+ * A window fires when the watermark reaches its end; per country, ranked by count desc, then topic,
+ * the top `top` are emitted keyed by `<country>|<topic>`, with their rank (the candidates already
+ * have the minimum count). State: the candidates of unfired windows, one entry per window.
+ *
+ * @example
+ * candidates.keyBy((r) => r.start).process(() => countryTrendingTop({ top: 10 })).toView('country-trending')
+ */
+export function countryTrendingTop(options: {
+  top: number;
+}): ProcessOperator<number, WindowResult<string, CountryTopic>, WindowResult<string, CountryTrending>> {
+  const { top } = options;
+  /** window start → [end, [country, topic, count]...] */
+  const windows = new Map<number, [number, [string, string, number][]]>();
+  const dirty = new Set<number>();
+  return {
+    process(r) {
+      let w = windows.get(r.start);
+      if (!w) {
+        w = [r.end, []];
+        windows.set(r.start, w);
+      }
+      w[1].push([r.value.country, r.value.topic, r.value.count]);
+      dirty.add(r.start);
+    },
+    onWatermark(wm, ctx) {
+      const due = [...windows.keys()].filter((s) => windows.get(s)![0] <= wm).sort((a, b) => a - b);
+      for (const start of due) {
+        const [end, items] = windows.get(start)!;
+        windows.delete(start);
+        dirty.add(start);
+        items.sort(
+          (a, b) =>
+            (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0) ||
+            b[2] - a[2] ||
+            (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0),
+        );
+        let rank = 0;
+        for (let i = 0; i < items.length; i++) {
+          const [country, topic, count] = items[i];
+          rank = i > 0 && items[i - 1][0] === country ? rank + 1 : 1;
+          if (rank > top) continue;
+          const key = `${country}|${topic}`;
+          ctx.emit({ key, start, end, value: { country, topic, count, rank }, final: true }, key, end - 1);
+        }
+      }
+    },
+    checkpoint(put: StatePut) {
+      for (const s of dirty) {
+        const w = windows.get(s);
+        put(String(s), w === undefined ? null : msgpackCodec.encode(w));
+      }
+      dirty.clear();
+    },
+    restore(entries) {
+      for (const [k, v] of entries)
+        windows.set(Number(k), msgpackCodec.decode(v) as [number, [string, string, number][]]);
     },
   };
 }

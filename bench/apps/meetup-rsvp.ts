@@ -13,7 +13,8 @@
  * steadier than wall time on a shared machine.
  *
  * Event time advances at `--rate` RSVPs per second (default 200, about 20× the real stream's peak):
- * a 5-minute window then holds 60,000 RSVPs and ≈2,000 per-country trending rows.
+ * a 5-minute window then holds 60,000 RSVPs and ≈2,700 (country, topic) pairs at or above the minimum,
+ * of which the view keeps each country's top 10 (≈210 rows).
  *
  *     node bench/apps/meetup-rsvp.ts [--events 1000000] [--rate 200] [--workers 0] [--runs 3] [--dir D]
  *

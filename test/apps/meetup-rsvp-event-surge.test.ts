@@ -2,7 +2,8 @@
  * eventSurges and latestWins (apps/meetup-rsvp) across restores: both operators are checkpointed into
  * maps at random points and, now and then, thrown away, restored and fed again from their last
  * checkpoint (uncommitted outputs discarded), as a task does after a crash. Their committed outputs
- * must equal an uninterrupted run's; and the surges equal a brute-force count.
+ * must equal an uninterrupted run's, also when restored from the earlier state layout (one entry per
+ * RSVP); and the surges equal a brute-force count.
  */
 
 import assert from 'node:assert/strict';
@@ -11,7 +12,7 @@ import { eventSurges } from '../../apps/meetup-rsvp/event-surge.ts';
 import { RsvpGenerator } from '../../apps/meetup-rsvp/generator.ts';
 import { latestWins, type RsvpChange } from '../../apps/meetup-rsvp/latest-wins.ts';
 import type { Rsvp } from '../../apps/meetup-rsvp/schema.ts';
-import type { ProcessContext, ProcessOperator } from '../../src/index.ts';
+import { msgpackCodec, type ProcessContext, type ProcessOperator } from '../../src/index.ts';
 
 const WITHIN = 300_000;
 const THRESHOLD = 4;
@@ -21,8 +22,31 @@ interface Run {
   alerts: unknown[];
 }
 
-/** Runs latestWins → eventSurges over `rsvps`; with `crashes`, restores both now and then. */
-function run(rsvps: Rsvp[], crashes: boolean): Run {
+/**
+ * The stores in the operators' earlier layout, one entry per RSVP: latestWins `<id>` = [mtime, yes,
+ * guests, country, counted]; eventSurges `y:<rsvp>:<event>` = mtime.
+ */
+function toLegacy(stores: Map<string, Uint8Array>[]): void {
+  const [lw, surge] = stores;
+  for (const [k, v] of [...lw]) {
+    if (!k.startsWith('b:')) continue;
+    lw.delete(k);
+    const f = msgpackCodec.decode(v) as (number | string)[];
+    for (let i = 0; i < f.length; i += 6) lw.set(String(f[i]), msgpackCodec.encode(f.slice(i + 1, i + 6)));
+  }
+  for (const [k, v] of [...surge]) {
+    if (!k.startsWith('y:') || k.indexOf(':', 2) >= 0) continue;
+    surge.delete(k);
+    const f = msgpackCodec.decode(v) as (number | string)[];
+    for (let i = 0; i < f.length; i += 3) surge.set(`y:${f[i]}:${f[i + 1]}`, msgpackCodec.encode(f[i + 2]));
+  }
+}
+
+/**
+ * Runs latestWins → eventSurges over `rsvps`; with `crashes`, restores both now and then (from the
+ * earlier state layout with `legacy`).
+ */
+function run(rsvps: Rsvp[], crashes: boolean, legacy = false): Run {
   let seed = 11;
   const random = () => {
     seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
@@ -91,6 +115,7 @@ function run(rsvps: Rsvp[], crashes: boolean): Run {
     } else if (crashes && random() < 0.03) {
       restarts++;
       ops = make();
+      if (legacy) toLegacy(stores);
       ops.forEach((op, k) => {
         op.restore(stores[k].entries());
       });
@@ -100,6 +125,9 @@ function run(rsvps: Rsvp[], crashes: boolean): Run {
     }
   }
   if (crashes) assert.ok(restarts > 3, `restarts ${restarts}`);
+  // Every entry of the earlier layout was rewritten into buckets (the run ends with a checkpoint).
+  assert.ok([...stores[0].keys()].every((k) => k.startsWith('b:')));
+  assert.ok([...stores[1].keys()].every((k) => k.startsWith('e:') || k.indexOf(':', 2) < 0));
   return committed;
 }
 
@@ -112,6 +140,10 @@ test('eventSurges and latestWins: restored from checkpoints, they emit what an u
   assert.ok(plain.alerts.length > 10, `alerts ${plain.alerts.length}`);
   assert.deepEqual(crashed.changes, plain.changes);
   assert.deepEqual(crashed.alerts, plain.alerts);
+  // Restored from state in the earlier layout (one entry per RSVP): the same.
+  const legacy = run(rsvps, true, true);
+  assert.deepEqual(legacy.changes, plain.changes);
+  assert.deepEqual(legacy.alerts, plain.alerts);
 
   // Brute force: at each on-time version, the event's RSVPs whose latest version is yes with mtime in
   // (m − within, m]; an alert when that reaches the threshold after being below it.

@@ -42,8 +42,8 @@ export interface Expected {
   worldTotals: number[];
   /** `${topic}@${start}` → [count, rank] */
   trending: Map<string, number[]>;
-  /** `${country}|${topic}@${start}` → count */
-  countryTrending: Map<string, number>;
+  /** `${country}|${topic}@${start}` → [count, rank within the country]: the top n per country */
+  countryTrending: Map<string, number[]>;
   /** `${topic}@${minuteStart}` → [count, previous minute's count] */
   rising: Map<string, number[]>;
   /** `${day}|${group_id}` → row */
@@ -180,9 +180,27 @@ export function reference(lines: string[], o: ReferenceOptions): Expected {
       if (n >= o.minCount) trending.set(`${topic}@${s}`, [n, i + 1]);
     });
   }
-  const countryTrending = new Map<string, number>();
+  // Per-country trending: per window and country, topics by count desc then key asc, the top n with
+  // count ≥ minCount, ranked within the country.
+  const byCountryWindow = new Map<string, [string, number][]>();
   for (const [key, starts] of countryTopicWindows) {
-    for (const [s, set] of starts) if (set.size >= o.minCount) countryTrending.set(`${key}@${s}`, set.size);
+    const [country, topic] = key.split('|');
+    for (const [s, set] of starts) {
+      const k = `${country}@${s}`;
+      if (!byCountryWindow.has(k)) byCountryWindow.set(k, []);
+      byCountryWindow.get(k)!.push([topic, set.size]);
+    }
+  }
+  const countryTrending = new Map<string, number[]>();
+  for (const [k, list] of byCountryWindow) {
+    const [country, s] = k.split('@');
+    list.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    list
+      .filter(([, n]) => n >= o.minCount)
+      .slice(0, o.top)
+      .forEach(([topic, n], i) => {
+        countryTrending.set(`${country}|${topic}@${s}`, [n, i + 1]);
+      });
   }
   // Rising: distinct RSVPs per topic and minute against the minute before.
   const rising = new Map<string, number[]>();

@@ -2,12 +2,14 @@
  * topicWindows (apps/meetup-rsvp/topic-windows.ts) against a brute-force recount of every window, with
  * crashes: the operator is checkpointed into a map at random points and, now and then, thrown away,
  * restored from the map and fed again from its last checkpoint (its uncommitted outputs discarded), as
- * a task does after a crash. Also the lateness rules and trendingTop's ranking.
+ * a task does after a crash. Also the lateness rules and the rankings of trendingTop and countryTrendingTop.
  */
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  type CountryTopic,
+  countryTrendingTop,
   type TopicBatch,
   type TopicWindowOutput,
   topicWindows,
@@ -143,11 +145,18 @@ test('topicWindows: every window equals a brute-force recount, across restores f
       if (!byPair.has(`${c}|${t}`)) byPair.set(`${c}|${t}`, new Set());
       byPair.get(`${c}|${t}`)!.add(r);
     }
+    // Per country: the top TOP pairs with at least MIN (count desc, then topic).
+    const perCountry = new Map<string, [string, number][]>();
     for (const [k, s] of byPair) {
-      if (s.size >= MIN) {
-        const [country, topic] = k.split('|');
-        expected.set(`country ${k}@${start}`, { country, topic, count: s.size });
-      }
+      const [country, topic] = k.split('|');
+      if (s.size < MIN) continue;
+      if (!perCountry.has(country)) perCountry.set(country, []);
+      perCountry.get(country)!.push([topic, s.size]);
+    }
+    for (const [country, list] of perCountry) {
+      list.sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
+      for (const [topic, count] of list.slice(0, TOP))
+        expected.set(`country ${country}|${topic}@${start}`, { country, topic, count });
     }
     const ranked = [...byTopic]
       .filter(([, s]) => s.size >= MIN)
@@ -213,6 +222,32 @@ test('trendingTop: ranks every task candidates by count, then topic, with the mi
     [
       ['c', 9, 1],
       ['a', 5, 2],
+    ],
+  );
+});
+
+test('countryTrendingTop: ranks every task candidates per country by count, then topic', () => {
+  const op = countryTrendingTop({ top: 2 });
+  const h = harness<WindowResult<string, { country: string; topic: string; count: number; rank: number }>>();
+  const r = (country: string, topic: string, count: number): WindowResult<string, CountryTopic> => ({
+    key: `${country}|${topic}`,
+    start: 0,
+    end: 100,
+    value: { country, topic, count },
+    final: true,
+  });
+  // Two tasks' local top 2 per country.
+  for (const c of [r('us', 'b', 5), r('us', 'c', 4), r('gb', 'x', 2), r('us', 'a', 5), r('us', 'd', 9)])
+    op.process(c, 0, 99, h.ctx);
+  op.onWatermark?.(99, h.ctx);
+  assert.equal(h.out.length, 0);
+  op.onWatermark?.(100, h.ctx);
+  assert.deepEqual(
+    h.out.map((o) => [o.key, o.value.count, o.value.rank]),
+    [
+      ['gb|x', 2, 1],
+      ['us|d', 9, 1],
+      ['us|a', 5, 2],
     ],
   );
 });

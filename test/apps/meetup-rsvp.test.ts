@@ -14,6 +14,7 @@ import { test } from 'node:test';
 import { meetupApp, RSVP_TOPIC, replay } from '../../apps/meetup-rsvp/app.ts';
 import { RsvpGenerator } from '../../apps/meetup-rsvp/generator.ts';
 import { runReports } from '../../apps/meetup-rsvp/reports.ts';
+import { RsvpSchema, RsvpZodSchema } from '../../apps/meetup-rsvp/schema.ts';
 import { archivesCaughtUp, replayIntoApp } from '../../src/cli/commands/replay.ts';
 import { createAppTopics, runApp, type WindowResult } from '../../src/index.ts';
 import { materializeViews, openDuckDbViewStore } from '../../src/views/index.ts';
@@ -119,9 +120,9 @@ function compare(out: Outcome, exp: Expected, validLines: number): void {
   for (const [id, r] of out.views.get('trending-topics')! as Map<string, Row>)
     trending.set(id, [r.value.count, r.value.rank]);
   assert.deepEqual(trending, exp.trending, 'trending-topics');
-  const byCountry = new Map<string, number>();
+  const byCountry = new Map<string, number[]>();
   for (const [id, r] of out.views.get('country-trending')! as Map<string, Row>)
-    byCountry.set(id, r.value.count);
+    byCountry.set(id, [r.value.count, r.value.rank]);
   assert.deepEqual(byCountry, exp.countryTrending, 'country-trending');
   const rising = new Map<string, number[]>();
   for (const [id, r] of out.views.get('rising-topics')! as Map<string, Row>)
@@ -213,4 +214,91 @@ test('meetup-rsvp: a record that is JSON but not an RSVP is a dead letter with t
   } finally {
     await cleanup();
   }
+});
+
+test('meetup-rsvp: the schema fast path accepts exactly what zod accepts, with the same value', () => {
+  const gen = new RsvpGenerator({ seed: 3, rate: 10, startTime: Date.UTC(2024, 0, 1) });
+  const capture = sharedData('meetup-rsvps/rsvps_2017-03.jsonl');
+  const samples: unknown[] = [];
+  for (let i = 0; i < 200; i++) samples.push(JSON.parse(gen.next().json));
+  if (existsSync(capture))
+    for (const l of readFileSync(capture, 'utf8').split('\n').slice(0, 2000))
+      if (l.startsWith('{')) samples.push(JSON.parse(l));
+  // Mutations: every field the schema names (and a few it does not), set to values of other types.
+  const paths = [
+    ['rsvp_id'],
+    ['response'],
+    ['guests'],
+    ['mtime'],
+    ['visibility'],
+    ['venue'],
+    ['event'],
+    ['group'],
+    ['member'],
+    ['event', 'event_id'],
+    ['event', 'event_name'],
+    ['event', 'event_url'],
+    ['event', 'time'],
+    ['group', 'group_id'],
+    ['group', 'group_name'],
+    ['group', 'group_urlname'],
+    ['group', 'group_city'],
+    ['group', 'group_country'],
+    ['group', 'group_state'],
+    ['group', 'group_lat'],
+    ['group', 'group_lon'],
+    ['group', 'group_topics'],
+    ['member', 'member_id'],
+    ['member', 'member_name'],
+    ['venue', 'venue_id'],
+    ['venue', 'venue_name'],
+    ['extra'],
+    ['group', 'group_topics', 0, 'urlkey'],
+    ['group', 'group_topics', 0, 'topic_name'],
+  ];
+  const values = [
+    undefined,
+    null,
+    '',
+    'x',
+    'us',
+    'yes',
+    'maybe',
+    0,
+    -1,
+    1.5,
+    1001,
+    7,
+    2 ** 60,
+    true,
+    [],
+    {},
+    [{}],
+  ];
+  let valid = 0;
+  const check = (v: unknown) => {
+    const fast = RsvpSchema['~standard'].validate(v) as { value?: unknown; issues?: unknown };
+    const zod = RsvpZodSchema.safeParse(v);
+    assert.equal(fast.issues === undefined, zod.success, JSON.stringify(v).slice(0, 300));
+    if (zod.success) {
+      valid++;
+      assert.deepEqual(fast.value, zod.data);
+    }
+  };
+  for (const s of samples.slice(0, 20)) {
+    for (const path of paths) {
+      for (const x of values) {
+        const v = structuredClone(s) as Record<string | number, unknown>;
+        let o: Record<string | number, unknown> | undefined = v;
+        for (const k of path.slice(0, -1)) o = o?.[k] as Record<string | number, unknown> | undefined;
+        if (o === null || typeof o !== 'object') continue;
+        if (x === undefined) delete o[path[path.length - 1]];
+        else o[path[path.length - 1]] = x;
+        check(v);
+      }
+    }
+  }
+  for (const s of samples) check(s);
+  for (const v of [null, 1, 'x', [], {}]) check(v);
+  assert.ok(valid > samples.length);
 });
