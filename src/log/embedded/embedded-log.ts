@@ -58,7 +58,7 @@ import type {
   TopicDescription,
   TopicPartitionOffset,
 } from '../log.ts';
-import { invalidFetchOption, partitionNotFound, topicNotFound } from '../log-errors.ts';
+import { checkRecord, invalidFetchOption, partitionNotFound, topicNotFound } from '../log-errors.ts';
 import { partitionFor, RoundRobinPartitioner } from '../partitioner.ts';
 import { AppendNotifier, partitionKey } from './append-notifier.ts';
 import {
@@ -87,9 +87,6 @@ const TOPIC_ENTRY = -1;
 const MAX_PARTITIONS = 1024;
 const DEFAULT_MAX_RECORDS = 1024;
 const DEFAULT_MAX_BYTES = 1024 * 1024;
-// Record timestamps must stay within ±2^51 ms (±71,000 years) so that the difference of two of them,
-// zigzag-encoded, is still an exact integer (< 2^53).
-const MAX_TIMESTAMP = 2 ** 51;
 
 interface TopicMeta {
   partitions: number;
@@ -712,25 +709,6 @@ class PartitionWrites {
     if (this.#builder === undefined) return;
     this.batches.push(this.#builder.finish());
     this.#builder = undefined;
-  }
-}
-
-function checkRecord(topic: string, record: ProducerRecord, index: number): void {
-  const { key, value, timestamp, headers } = record;
-  let problem: string | undefined;
-  if (key != null && !(key instanceof Uint8Array)) problem = 'key is not a Uint8Array or null';
-  else if (value !== null && !(value instanceof Uint8Array)) problem = 'value is not a Uint8Array or null';
-  else if (timestamp !== undefined && !(Math.abs(timestamp) < MAX_TIMESTAMP)) {
-    problem = `timestamp ${timestamp} is not a finite number of ms within ±2^51`;
-  } else if (headers !== undefined) {
-    if (typeof headers !== 'object' || headers === null) problem = 'headers are not an object';
-    else if (Object.values(headers).some((v) => typeof v !== 'string'))
-      problem = 'a header value is not a string';
-  }
-  if (problem !== undefined) {
-    throw new StreamsightError('SS_ERR_INVALID_RECORD', `record ${index} for topic "${topic}": ${problem}`, {
-      details: { topic, index },
-    });
   }
 }
 

@@ -52,7 +52,7 @@ import type {
   TopicDescription,
   TopicPartitionOffset,
 } from '../log.ts';
-import { invalidFetchOption, partitionNotFound, topicNotFound } from '../log-errors.ts';
+import { checkRecord, invalidFetchOption, partitionNotFound, topicNotFound } from '../log-errors.ts';
 import { partitionFor, RoundRobinPartitioner } from '../partitioner.ts';
 import { KafkaClient, type TopicRoute } from './kafka-client.ts';
 import { KafkaCode, kafkaError } from './kafka-errors.ts';
@@ -63,7 +63,6 @@ import { decodeBatches, toMessage } from './record-codec.ts';
 
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 const MAX_PARTITIONS = 1024;
-const MAX_TIMESTAMP = 2 ** 51;
 const READ_COMMITTED = 1;
 /** DescribeConfigs' source of a value set on the topic itself (DYNAMIC_TOPIC_CONFIG). */
 const TOPIC_CONFIG_SOURCE = 1;
@@ -1234,28 +1233,6 @@ export function changelogTopic(store: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < store.length; i++) hash = Math.imul(hash ^ store.charCodeAt(i), 0x01000193) >>> 0;
   return `${clean.slice(0, 220)}-${hash.toString(16).padStart(8, '0')}-changelog`;
-}
-
-function checkRecord(topic: string, record: ProducerRecord, index: number): void {
-  let problem: string | undefined;
-  if (typeof record !== 'object' || record === null) problem = 'record is not an object';
-  else {
-    const { key, value, timestamp, headers } = record;
-    if (key != null && !(key instanceof Uint8Array)) problem = 'key is not a Uint8Array or null';
-    else if (value !== null && !(value instanceof Uint8Array)) problem = 'value is not a Uint8Array or null';
-    else if (timestamp !== undefined && !(Math.abs(timestamp) < MAX_TIMESTAMP)) {
-      problem = `timestamp ${timestamp} is not a finite number of ms within ±2^51`;
-    } else if (headers !== undefined) {
-      if (typeof headers !== 'object' || headers === null) problem = 'headers are not an object';
-      else if (Object.values(headers).some((v) => typeof v !== 'string'))
-        problem = 'a header value is not a string';
-    }
-  }
-  if (problem !== undefined) {
-    throw new StreamsightError('SS_ERR_INVALID_RECORD', `record ${index} for topic "${topic}": ${problem}`, {
-      details: { topic, index },
-    });
-  }
 }
 
 function checkTopicConfig(name: string, config: TopicConfig): void {
