@@ -30,7 +30,7 @@ import { latestWins } from './latest-wins.ts';
 import { type Responses, type RunningTotal, responses, runningTotals } from './responses.ts';
 import { type Rsvp, RsvpSchema, rsvpProducerRecord } from './schema.ts';
 import { risingTopics, topicSpikes } from './topic-signals.ts';
-import { countryTrendingTop, ofKind, topicBatches, topicWindows, trendingTop } from './topic-windows.ts';
+import { ofKind, topicCounts, topicRankings } from './topic-windows.ts';
 
 export { reportJobs } from './reports.ts';
 
@@ -142,36 +142,27 @@ export function meetupApp(options: MeetupOptions = {}): App {
       world.toView('world-minute');
       world.process(() => runningTotals()).toView('world-totals');
 
-      // Topics of on-time versions, keyed by topic: one operator counts distinct RSVPs over the sliding
-      // windows (global and per country) and per minute, incrementally (topic-windows.ts).
-      const signals = changes
-        .process(() => topicBatches())
-        .keyBy((b) => b.topic)
-        .process(() =>
-          topicWindows({
-            sizeMs: TRENDING.size,
-            everyMs: TRENDING.every,
-            minuteMs: MINUTE,
-            minCount,
-            top,
-          }),
-        );
-      signals
+      // Distinct RSVPs per topic and (country, topic) over the sliding windows and per minute: counted
+      // per partition where the RSVPs are, then summed and ranked in one task (topic-windows.ts).
+      const rankings = changes
+        .process(() => topicCounts({ sizeMs: TRENDING.size, everyMs: TRENDING.every, minuteMs: MINUTE }))
+        .keyBy(() => 'topics')
+        .process(() => topicRankings({ top, minCount, sizeMs: TRENDING.size, minuteMs: MINUTE }));
+      rankings
         .filter(ofKind('trending'))
         .map((s) => s.result)
-        .keyBy((r) => r.start)
-        .process(() => trendingTop({ top, minCount }))
         .toView('trending-topics');
-      signals
+      rankings
         .filter(ofKind('country'))
         .map((s) => s.result)
-        .keyBy((r) => r.start)
-        .process(() => countryTrendingTop({ top }))
         .toView('country-trending');
 
       // Per topic and minute: rising topics (this minute against the one before) and spikes (over
       // 3x the 10-minute average).
-      const perTopicMinute = signals.filter(ofKind('minute')).map((s) => s.result);
+      const perTopicMinute = rankings
+        .filter(ofKind('minute'))
+        .map((s) => s.result)
+        .keyBy((r) => r.key);
       perTopicMinute.process(() => risingTopics({ sizeMs: MINUTE, minCount })).toView('rising-topics');
       perTopicMinute.process(() => topicSpikes({ factor: spikeFactor, minCount: spikeMin })).toView('alerts');
       changes.process(() => eventSurges({ threshold: surge, withinMs: 5 * MINUTE })).toView('alerts');

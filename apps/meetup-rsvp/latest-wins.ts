@@ -59,6 +59,9 @@ export interface RsvpChange {
   guests: number;
   /** The version counts in windows (see the header). */
   onTime: boolean;
+  /** The RSVP's previous version (as latest-wins remembers it): a yes, and its mtime (0 when none). */
+  previousYes: boolean;
+  previousMtime: number;
   /** False on the extra change that retracts a previous version filed under another country. */
   isVersion: boolean;
   /** Activity in the 1-minute window of `mtime`: this version less the previous one's when it counted in that minute. */
@@ -232,6 +235,8 @@ export function latestWins(
         yes: yes === 1,
         guests: r.guests,
         onTime,
+        previousYes: row >= 0 && last.yes(row) === 1,
+        previousMtime: row >= 0 ? last.mtime(row) : 0,
         isVersion: true,
         aYes: onTime ? yes : 0,
         aNo: onTime ? 1 - yes : 0,

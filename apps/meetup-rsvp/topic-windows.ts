@@ -1,51 +1,43 @@
 /**
- * Distinct RSVPs per topic over sliding windows, incrementally: the operator behind trending topics,
- * per-country trending and the per-minute topic counts (rising topics, spikes).
+ * Distinct RSVPs per topic over sliding windows, the operators behind trending topics, per-country
+ * trending and the per-minute topic counts (rising topics, spikes).
+ *
+ * Counted where the RSVPs are: an RSVP lives in one partition of `rsvps` (keyed by group), so the
+ * distinct RSVPs of a topic in a window are the sum over partitions of each partition's distinct
+ * RSVPs. `topicCounts` runs in the source task, right behind latest-wins, and keeps per partition one
+ * integer counter per topic and per (country, topic) pair; `topicRankings`, behind a `keyBy` to a
+ * single key, adds up the partitions' changes and ranks. An RSVP costs a few counter updates where it
+ * enters and leaves the sliding window, and nothing crosses a repartition per RSVP: each partition
+ * sends one record per window (the counters that changed) and one per minute.
  *
  * Why not `window(hopping(...)).aggregate(distinctCount(...))`: the engine keeps one exact set per
- * (10 s pane, key) and, when a 5-minute window fires, merges its 30 panes for every key — each record
- * is copied 30 times, and at 200 RSVPs/s (60,000 RSVPs per window, ≈10,000 country|topic keys) that
- * merge was half the pipeline's time. Here the cost is O(records): each (pane, key, rsvp) is added to
- * the sliding state once and removed once.
+ * (10 s pane, key) and merges the 30 panes of every key when a 5-minute window fires — each record is
+ * copied 30 times. An earlier version of this file repartitioned every (RSVP, topic) to a task per
+ * topic and kept maps of RSVP ids per key: about 40 % of the app's time.
  *
- * It runs keyed by topic (all records of a topic meet in one task), so a topic's per-country counts
- * live in the same task. Input: `TopicBatch`es from `topicBatches` — per topic, the (country, rsvp,
- * mtime) of on-time RSVP versions whose group has the topic, grouped per fetched batch upstream, so a
- * topic crosses the repartition once per batch instead of once per RSVP (on the generator, a batch of
- * 2,048 RSVPs of one partition has ≈6,000 (RSVP, topic) pairs over ≈360 topics: 17× fewer records to
- * encode, commit, fetch and decode). State, per task:
+ * `topicCounts`, per task (input: latest-wins changes; only on-time versions, `onTime && isVersion`):
  *
- * - panes: pane start (a multiple of `everyMs`) → topic → country → the RSVP ids that arrived for it,
- *   append-only (an RSVP updated twice in a pane is there twice). A pane is kept until the last window
- *   containing it (ending at start + size) fired.
- * - live: for the window that fired last, [liveTo − size, liveTo): per topic and per (country, topic),
- *   RSVP id → the latest of the window's panes holding it. The map's size is the window's distinct
- *   count.
+ * - An RSVP version's *profile* is its country and its group's topics (interned; a group's topics
+ *   rarely change). Its *keys* are the topics and the (country, topic) pairs of the profile.
+ * - panes: pane start (a multiple of `everyMs`) → flat [rsvp, profile, ...] of the on-time versions
+ *   whose mtime falls in it, append-only. Kept until the last window containing it has fired.
+ * - live: for the window [liveTo − size, liveTo) that fired last, per RSVP the latest live pane and
+ *   its profile. An RSVP counts once in each key of its profile; one whose group changed topics or
+ *   country inside a window has several live profiles and counts once in each key of their union.
+ * - Firing: when the watermark reaches the next window end E (empty stretches are skipped), the panes
+ *   in [liveTo, E) enter in time order (a new RSVP adds 1 to its keys) and those before E − size
+ *   leave (an RSVP whose latest pane leaves subtracts 1). It then emits `{ kind: 'window', end: E }`
+ *   with the counters that changed since its previous window, as deltas; and, when E is a multiple of
+ *   `minuteMs`, `{ kind: 'minute' }` with every topic's distinct RSVPs in [E − minuteMs, E).
  *
- * Firing: when the watermark reaches the next window end E (liveTo + every; empty stretches are
- * skipped, as the engine's windows skip them), the panes in [liveTo, E) enter `live` in time order
- * (id → this pane: one map write per record and key) and the panes before E − size leave it (an id
- * whose latest pane is the leaving one is in no later pane: deleted; one read, and a delete, per
- * record and key); a dropped pane's arrays go with it. Then it emits, with event time E − 1:
+ * Lateness: the app only feeds versions on time at the task's own watermark, which never lie behind
+ * a fired window (windows fire at that same watermark); any other record goes to the late output.
  *
- * - `country`: per country, this task's top `top` (country, topic) pairs with at least `minCount`
- *   distinct RSVPs (count desc, then topic) — the pairs at or above the minimum are kept in a set as
- *   counts cross the threshold, so keys below it cost nothing at firing; `countryTrendingTop` ranks
- *   every task's candidates into each country's top n;
- * - `trending`: this task's top `top` topics with at least `minCount` (count desc, then topic): the
- *   global top n is among the union of every task's local top n, which `trendingTop` ranks;
- * - `minute`: when E is a multiple of `minuteMs`, every topic's distinct RSVPs in the minute
- *   [E − minuteMs, E) (the union of its panes), for rising topics and spikes.
- *
- * Lateness (the engine's rule with no allowed lateness): a record whose windows have all fired
- * (pane + size ≤ liveTo) goes to the late output. A record behind the fired frontier but inside an
- * open window counts in the windows not yet fired (it joins `live` at once); fired windows and minutes
- * are final and not re-emitted. In the app neither happens: only versions on time at the source reach
- * this operator, and the source's watermark is ahead of this task's.
- *
- * Checkpoints write only what changed: the (topic, country, rsvp) triples added to a pane since the
- * last checkpoint, as one entry `<pane>:<n>` per pane and checkpoint (msgpack, flat), deleted when the
- * pane is dropped; and `~meta` = [liveTo]. Restore rebuilds the panes and `live` from them.
+ * Checkpoints write only what changed: the (rsvp, profile) pairs added to a pane since the last
+ * checkpoint as one entry `<pane>:<n>` (msgpack: the profiles it uses, then the pairs), deleted when
+ * the pane is dropped; and `~meta` = [liveTo]. Restore rebuilds the panes and recounts the live
+ * window, which is what the last window emitted, so deltas go on from there. Entries of the earlier
+ * layout (flat topic, country, rsvp triples) are read as one single-topic profile per triple.
  */
 
 import { StreamsightError } from '../../src/errors/index.ts';
@@ -58,34 +50,41 @@ import {
 } from '../../src/index.ts';
 import type { RsvpChange } from './latest-wins.ts';
 
-/**
- * On-time RSVP versions of one topic, from one fetched batch of one source task: `items` is flat,
- * [country, rsvp, mtime, country, rsvp, mtime, ...] (JSON across the repartition: arrays of scalars are
- * the cheapest to encode and parse).
- */
-export interface TopicBatch {
-  topic: string;
-  items: (string | number)[];
+/** What `topicCounts` sends to `topicRankings`, per partition. */
+export interface TopicCounts {
+  kind: 'window' | 'minute';
+  end: number;
+  /** window: [topic, delta, ...] since this partition's previous window; minute: [topic, count, ...]. */
+  topics: (string | number)[];
+  /** window: [country, topic, delta, ...]; minute: empty. */
+  pairs: (string | number)[];
 }
 
-/** A per-country trending row (the `country-trending` view). */
-export interface CountryTopic {
+/** A trending row (the `trending-topics` view value). */
+export interface Trending {
+  count: number;
+  rank: number;
+}
+
+/** A per-country trending row (the `country-trending` view value): rank 1 is the country's top topic. */
+export interface CountryTrending {
   country: string;
   topic: string;
   count: number;
+  rank: number;
 }
 
-/** What the operator emits: one kind per downstream consumer. */
+/** What `topicRankings` emits: one kind per downstream consumer. */
 export type TopicWindowOutput =
-  | { kind: 'trending'; result: WindowResult<string, number> }
-  | { kind: 'country'; result: WindowResult<string, CountryTopic> }
+  | { kind: 'trending'; result: WindowResult<string, Trending> }
+  | { kind: 'country'; result: WindowResult<string, CountryTrending> }
   | { kind: 'minute'; result: WindowResult<string, number> };
 
 /**
- * A type guard picking one kind of `topicWindows` output.
+ * A type guard picking one kind of `topicRankings` output.
  *
  * @example
- * signals.filter(ofKind('country')).map((s) => s.result).toView('country-trending')
+ * rankings.filter(ofKind('country')).map((s) => s.result).toView('country-trending')
  */
 export function ofKind<K extends TopicWindowOutput['kind']>(
   kind: K,
@@ -93,118 +92,162 @@ export function ofKind<K extends TopicWindowOutput['kind']>(
   return (o): o is Extract<TopicWindowOutput, { kind: K }> => o.kind === kind;
 }
 
-export interface TopicWindowOptions {
+export interface TopicCountOptions {
   /** Sliding window size (ms). */
   sizeMs: number;
   /** Slide (ms): window ends are its multiples, and panes are this long. */
   everyMs: number;
   /** Tumbling per-topic counts of this size (ms): a multiple of `everyMs`, at most `sizeMs`. */
   minuteMs: number;
-  /** Trending and per-country rows need at least this many distinct RSVPs. */
-  minCount: number;
-  /** Topics per window in this task's trending candidates, and per country in its per-country ones. */
-  top: number;
-}
-
-interface Live {
-  topic: string;
-  country: string;
-  /** rsvp id → the latest live pane holding it */
-  ids: Map<number, number>;
-}
-
-interface LiveTopic extends Live {
-  byCountry: Map<string, Live>;
 }
 
 const META = '~meta';
 
-/** Distinct count desc, then topic asc. */
-const byCountDesc = (a: Live, b: Live): number =>
-  b.ids.size - a.ids.size || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0);
+/** Strings ↔ dense ids. */
+class Interner {
+  readonly names: string[] = [];
+  readonly #ids = new Map<string, number>();
+  id(name: string): number {
+    let id = this.#ids.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(name);
+      this.#ids.set(name, id);
+    }
+    return id;
+  }
+}
 
-/**
- * Groups the topics of on-time RSVP versions into one `TopicBatch` per topic and fetched batch, for
- * `topicWindows` behind a `keyBy` on the topic. The task calls `onTimer` after every fetched batch and
- * before every checkpoint, which is when the batches are emitted: they are committed with the input
- * positions they come from. (Should a checkpoint ever find batches pending, they are saved as state
- * and emitted after a restore, so none is lost or doubled.)
- *
- * @example
- * changes.process(() => topicBatches()).keyBy((b) => b.topic).process(() => topicWindows({ ... }))
- */
-export function topicBatches(): ProcessOperator<string, RsvpChange, TopicBatch> {
-  let pending = new Map<string, TopicBatch & { ts: number }>();
-  let saved = false;
-  return {
-    process(c, _key, ts) {
-      if (!c.onTime || !c.isVersion) return;
-      for (const topic of c.topics) {
-        const b = pending.get(topic);
-        if (b === undefined) pending.set(topic, { topic, items: [c.country, c.rsvp, ts], ts });
-        else {
-          b.items.push(c.country, c.rsvp, ts);
-          if (ts < b.ts) b.ts = ts;
-        }
-      }
-    },
-    onTimer(_now, ctx) {
-      if (pending.size === 0) return;
-      for (const b of pending.values()) ctx.emit({ topic: b.topic, items: b.items }, b.topic, b.ts);
-      pending = new Map();
-    },
-    checkpoint(put: StatePut) {
-      if (pending.size > 0) {
-        put('pending', msgpackCodec.encode([...pending.values()]));
-        saved = true;
-      } else if (saved) {
-        put('pending', null);
-        saved = false;
-      }
-    },
-    restore(entries) {
-      for (const [k, v] of entries) {
-        if (k !== 'pending') continue;
-        for (const b of msgpackCodec.decode(v) as (TopicBatch & { ts: number })[]) pending.set(b.topic, b);
-        saved = true;
-      }
-    },
-  };
+/** Counters by dense id, with the ids changed since the last `drain` and the value then. */
+class Counters {
+  #count = new Int32Array(256);
+  #emitted = new Int32Array(256);
+  #dirty = new Uint8Array(256);
+  readonly #changed: number[] = [];
+
+  add(id: number, d: number): void {
+    if (id >= this.#count.length) this.#grow(id);
+    this.#count[id] += d;
+    if (this.#dirty[id] === 0) {
+      this.#dirty[id] = 1;
+      this.#changed.push(id);
+    }
+  }
+
+  get(id: number): number {
+    return id < this.#count.length ? this.#count[id] : 0;
+  }
+
+  /** Calls `f(id, delta)` for every counter that changed since the last drain. */
+  drain(f: (id: number, delta: number) => void): void {
+    for (const id of this.#changed) {
+      this.#dirty[id] = 0;
+      const d = this.#count[id] - this.#emitted[id];
+      if (d === 0) continue;
+      this.#emitted[id] = this.#count[id];
+      f(id, d);
+    }
+    this.#changed.length = 0;
+  }
+
+  #grow(id: number): void {
+    const n = Math.max(id + 1, this.#count.length * 2);
+    const grow = <A extends Int32Array | Uint8Array>(a: A, b: A): A => {
+      b.set(a);
+      return b;
+    };
+    this.#count = grow(this.#count, new Int32Array(n));
+    this.#emitted = grow(this.#emitted, new Int32Array(n));
+    this.#dirty = grow(this.#dirty, new Uint8Array(n));
+  }
 }
 
 /**
+ * Per-partition distinct RSVPs per topic and (country, topic) over sliding windows, and per topic per
+ * minute (see the header).
+ *
  * @example
- * batches.keyBy((b) => b.topic).process(() => topicWindows({ sizeMs: 300_000, everyMs: 10_000, minuteMs: 60_000, minCount: 5, top: 10 }))
+ * changes.process(() => topicCounts({ sizeMs: 300_000, everyMs: 10_000, minuteMs: 60_000 }))
  */
-export function topicWindows(
-  options: TopicWindowOptions,
-): ProcessOperator<string, TopicBatch, TopicWindowOutput> {
-  const { sizeMs, everyMs, minuteMs, minCount, top } = options;
-  if (
-    !(everyMs > 0) ||
-    sizeMs % everyMs !== 0 ||
-    minuteMs % everyMs !== 0 ||
-    minuteMs > sizeMs ||
-    !(minCount >= 1)
-  ) {
+export function topicCounts(options: TopicCountOptions): ProcessOperator<string, RsvpChange, TopicCounts> {
+  const { sizeMs, everyMs, minuteMs } = options;
+  if (!(everyMs > 0) || sizeMs % everyMs !== 0 || minuteMs % everyMs !== 0 || minuteMs > sizeMs) {
     throw new StreamsightError(
       'SS_ERR_INVALID_OPTION',
-      'topicWindows: sizeMs and minuteMs must be multiples of everyMs, minuteMs ≤ sizeMs, minCount ≥ 1',
+      'topicCounts: sizeMs and minuteMs must be multiples of everyMs, and minuteMs ≤ sizeMs',
     );
   }
-  /** pane start → topic → country → rsvp ids (append-only; an id may repeat) */
-  const panes = new Map<number, Map<string, Map<string, number[]>>>();
-  /** Sorted pane starts; those below liveTo are in `live`. */
+  const topics = new Interner();
+  const countries = new Interner();
+  /** countryId × 2^24 + topicId → pair id */
+  const pairIds = new Map<number, number>();
+  const pairCountry: number[] = [];
+  const pairTopic: number[] = [];
+  // Profiles: country and topics; keyed by `country\ttopic\t…` to intern them.
+  const profileIds = new Map<string, number>();
+  const profileCountry: string[] = [];
+  const profileTopicNames: string[][] = [];
+  const profileTopics: Int32Array[] = [];
+  const profilePairs: Int32Array[] = [];
+  /** group id → its last profile (the cheap path: most versions repeat their group's profile) */
+  const groupProfile = new Map<number, number>();
+
+  const topicCount = new Counters();
+  const pairCount = new Counters();
+
+  /** pane start → flat [rsvp, profile, ...] */
+  const panes = new Map<number, number[]>();
+  /** Sorted pane starts; those below liveTo are live. */
   const starts: number[] = [];
-  const live = new Map<string, LiveTopic>();
-  const hotTopics = new Set<Live>();
-  const hotCountries = new Set<Live>();
   let liveTo = Number.NEGATIVE_INFINITY;
-  // Checkpoint bookkeeping: items added per pane since the last checkpoint, entries written per pane.
-  const delta = new Map<number, (string | number)[]>();
+  // Live RSVPs: rsvp → row; per row the latest live pane and its profile, or -1 when the RSVP has
+  // several live profiles (then `multi` holds flat [profile, latest pane, ...]).
+  const live = new Map<number, number>();
+  let livePane = new Float64Array(1024);
+  let liveProfile = new Int32Array(1024);
+  const freeRows: number[] = [];
+  let usedRows = 0;
+  const multi = new Map<number, number[]>();
+
+  // Checkpoint bookkeeping: pairs added per pane since the last checkpoint, entries written per pane.
+  const delta = new Map<number, number[]>();
   const written = new Map<number, number>();
   const garbage: string[] = [];
   let metaDirty = false;
+
+  const profileOf = (country: string, names: string[]): number => {
+    const key = `${country}\t${names.join('\t')}`;
+    let id = profileIds.get(key);
+    if (id !== undefined) return id;
+    id = profileCountry.length;
+    profileIds.set(key, id);
+    const c = countries.id(country);
+    const t = names.map((n) => topics.id(n));
+    const p = t.map((topic) => {
+      const k = c * 2 ** 24 + topic;
+      let pair = pairIds.get(k);
+      if (pair === undefined) {
+        pair = pairCountry.length;
+        pairIds.set(k, pair);
+        pairCountry.push(c);
+        pairTopic.push(topic);
+      }
+      return pair;
+    });
+    profileCountry.push(country);
+    profileTopicNames.push(names);
+    profileTopics.push(Int32Array.from(new Set(t)));
+    profilePairs.push(Int32Array.from(new Set(p)));
+    return id;
+  };
+
+  const sameProfile = (id: number, country: string, names: string[]): boolean => {
+    if (profileCountry[id] !== country) return false;
+    const known = profileTopicNames[id];
+    if (known.length !== names.length) return false;
+    for (let i = 0; i < names.length; i++) if (known[i] !== names[i]) return false;
+    return true;
+  };
 
   const lowerBound = (t: number): number => {
     let lo = 0;
@@ -217,88 +260,115 @@ export function topicWindows(
     return lo;
   };
 
-  /** The ids of (topic, country) in pane p, created when missing. */
-  const paneIds = (p: number, topic: string, country: string): number[] => {
-    let byTopic = panes.get(p);
-    if (!byTopic) {
-      byTopic = new Map();
-      panes.set(p, byTopic);
+  const paneOf = (p: number): number[] => {
+    let items = panes.get(p);
+    if (!items) {
+      items = [];
+      panes.set(p, items);
       if (starts.length === 0 || starts[starts.length - 1] < p) starts.push(p);
       else starts.splice(lowerBound(p), 0, p);
     }
-    let byCountry = byTopic.get(topic);
-    if (!byCountry) {
-      byCountry = new Map();
-      byTopic.set(topic, byCountry);
-    }
-    let ids = byCountry.get(country);
-    if (!ids) {
-      ids = [];
-      byCountry.set(country, ids);
-    }
-    return ids;
+    return items;
   };
 
-  const liveOf = (topic: string, country: string): [LiveTopic, Live] => {
-    let t = live.get(topic);
-    if (!t) {
-      t = { topic, country: '', ids: new Map(), byCountry: new Map() };
-      live.set(topic, t);
+  const addPair = (p: number, rsvp: number, profile: number): void => {
+    paneOf(p).push(rsvp, profile);
+    let d = delta.get(p);
+    if (!d) {
+      d = [];
+      delta.set(p, d);
     }
-    let c = t.byCountry.get(country);
-    if (!c) {
-      c = { topic, country, ids: new Map() };
-      t.byCountry.set(country, c);
-    }
-    return [t, c];
+    d.push(rsvp, profile);
   };
 
-  // A live map holds, per id, the latest live pane holding it: panes enter in time order, so entering
-  // is one `set`; a leaving pane removes the ids whose latest pane it is (they are in no later one).
-  // The map's size is the distinct count. Panes stay plain arrays: a repeated id is harmless.
-  const seen = (m: Map<number, number>, id: number, p: number): void => {
-    const q = m.get(id);
-    if (q === undefined || q < p) m.set(id, p);
-  };
-  const hot = (l: Live, set: Set<Live>): void => {
-    if (l.ids.size >= minCount) set.add(l);
-    else set.delete(l);
+  /** Adds d to the keys of `profile` that none of `others` (flat [profile, pane, ...]) holds. */
+  const count = (profile: number, d: number, others?: number[]): void => {
+    const ts = profileTopics[profile];
+    const ps = profilePairs[profile];
+    if (others === undefined || others.length === 0) {
+      for (let i = 0; i < ts.length; i++) topicCount.add(ts[i], d);
+      for (let i = 0; i < ps.length; i++) pairCount.add(ps[i], d);
+      return;
+    }
+    const held = (key: number, of: Int32Array[]): boolean => {
+      for (let j = 0; j < others.length; j += 2) if (of[others[j]].includes(key)) return true;
+      return false;
+    };
+    for (let i = 0; i < ts.length; i++) if (!held(ts[i], profileTopics)) topicCount.add(ts[i], d);
+    for (let i = 0; i < ps.length; i++) if (!held(ps[i], profilePairs)) pairCount.add(ps[i], d);
   };
 
   /** Pane p joins the live window (panes enter in time order). */
   const enter = (p: number): void => {
-    for (const [topic, byCountry] of panes.get(p)!) {
-      for (const [country, ids] of byCountry) {
-        const [t, c] = liveOf(topic, country);
-        const tm = t.ids;
-        const cm = c.ids;
-        for (let i = 0; i < ids.length; i++) {
-          tm.set(ids[i], p);
-          cm.set(ids[i], p);
+    const items = panes.get(p)!;
+    for (let i = 0; i < items.length; i += 2) {
+      const rsvp = items[i];
+      const profile = items[i + 1];
+      let row = live.get(rsvp);
+      if (row === undefined) {
+        row = freeRows.pop() ?? usedRows++;
+        if (row >= livePane.length) {
+          const grownPane = new Float64Array(livePane.length * 2);
+          grownPane.set(livePane);
+          livePane = grownPane;
+          const grownProfile = new Int32Array(liveProfile.length * 2);
+          grownProfile.set(liveProfile);
+          liveProfile = grownProfile;
         }
-        hot(c, hotCountries);
+        live.set(rsvp, row);
+        livePane[row] = p;
+        liveProfile[row] = profile;
+        count(profile, 1);
+        continue;
       }
-      hot(live.get(topic)!, hotTopics);
+      const current = liveProfile[row];
+      if (current === profile) {
+        livePane[row] = p;
+        continue;
+      }
+      // Another profile for this RSVP: count the keys it adds.
+      let list = multi.get(rsvp);
+      if (list === undefined) {
+        list = [current, livePane[row]];
+        multi.set(rsvp, list);
+        liveProfile[row] = -1;
+      }
+      let j = 0;
+      while (j < list.length && list[j] !== profile) j += 2;
+      if (j < list.length) list[j + 1] = p;
+      else {
+        count(profile, 1, list);
+        list.push(profile, p);
+      }
     }
   };
 
   /** Pane p leaves the live window and is dropped. */
   const leave = (p: number): void => {
-    for (const [topic, byCountry] of panes.get(p)!) {
-      const t = live.get(topic)!;
-      for (const [country, ids] of byCountry) {
-        const c = t.byCountry.get(country)!;
-        const tm = t.ids;
-        const cm = c.ids;
-        for (let i = 0; i < ids.length; i++) {
-          if (tm.get(ids[i]) === p) tm.delete(ids[i]);
-          if (cm.get(ids[i]) === p) cm.delete(ids[i]);
-        }
-        hot(c, hotCountries);
-        if (c.ids.size === 0) t.byCountry.delete(country);
+    const items = panes.get(p)!;
+    for (let i = 0; i < items.length; i += 2) {
+      const rsvp = items[i];
+      const row = live.get(rsvp);
+      if (row === undefined) continue;
+      if (liveProfile[row] >= 0) {
+        if (livePane[row] !== p) continue;
+        count(liveProfile[row], -1);
+        live.delete(rsvp);
+        freeRows.push(row);
+        continue;
       }
-      hot(t, hotTopics);
-      if (t.ids.size === 0) live.delete(topic);
+      const list = multi.get(rsvp)!;
+      const profile = items[i + 1];
+      let j = 0;
+      while (j < list.length && !(list[j] === profile && list[j + 1] === p)) j += 2;
+      if (j === list.length) continue;
+      list.splice(j, 2);
+      count(profile, -1, list);
+      if (list.length === 0) {
+        multi.delete(rsvp);
+        live.delete(rsvp);
+        freeRows.push(row);
+      }
     }
     panes.delete(p);
     delta.delete(p);
@@ -307,137 +377,118 @@ export function topicWindows(
     written.delete(p);
   };
 
-  const emitWindow = (end: number, ctx: ProcessContext<TopicWindowOutput>): void => {
-    const start = end - sizeMs;
-    const ts = end - 1;
-    // Per country, this task's top `top` (country, topic) pairs at or above the minimum: the top n of
-    // a country is among the union of every task's local top n, which `countryTrendingTop` ranks.
-    if (hotCountries.size > 0) {
-      const byCountry = new Map<string, Live[]>();
-      for (const c of hotCountries) {
-        const list = byCountry.get(c.country);
-        if (list === undefined) byCountry.set(c.country, [c]);
-        else list.push(c);
-      }
-      for (const list of byCountry.values()) {
-        if (list.length > 1) list.sort(byCountDesc);
-        for (let i = 0; i < list.length && i < top; i++) {
-          const c = list[i];
-          const key = `${c.country}|${c.topic}`;
-          ctx.emit(
-            {
-              kind: 'country',
-              result: {
-                key,
-                start,
-                end,
-                value: { country: c.country, topic: c.topic, count: c.ids.size },
-                final: true,
-              },
-            },
-            key,
-            ts,
-          );
-        }
-      }
-    }
-    if (hotTopics.size > 0) {
-      const ranked = [...hotTopics].sort(byCountDesc);
-      for (let i = 0; i < ranked.length && i < top; i++) {
-        const t = ranked[i];
-        ctx.emit(
-          { kind: 'trending', result: { key: t.topic, start, end, value: t.ids.size, final: true } },
-          t.topic,
-          ts,
-        );
-      }
-    }
-    if (end % minuteMs === 0) {
-      // The minute's panes are all live (minuteMs ≤ sizeMs): the union of their ids per topic.
-      const union = new Map<string, Set<number>>();
-      for (let i = lowerBound(end - minuteMs); i < starts.length && starts[i] < end; i++) {
-        for (const [topic, byCountry] of panes.get(starts[i])!) {
-          let u = union.get(topic);
-          if (u === undefined) {
-            u = new Set();
-            union.set(topic, u);
+  /** Every topic's distinct RSVPs in the minute [end − minuteMs, end) (its panes are all present). */
+  const minute = (end: number): (string | number)[] => {
+    const counts = new Map<number, number>();
+    /** rsvp → its first profile in the minute; `extra` holds the topics of any further ones. */
+    const first = new Map<number, number>();
+    const extra = new Map<number, Set<number>>();
+    const bump = (t: number) => counts.set(t, (counts.get(t) ?? 0) + 1);
+    for (let i = lowerBound(end - minuteMs); i < starts.length && starts[i] < end; i++) {
+      const items = panes.get(starts[i])!;
+      for (let j = 0; j < items.length; j += 2) {
+        const rsvp = items[j];
+        const profile = items[j + 1];
+        const seen = first.get(rsvp);
+        if (seen === undefined) {
+          first.set(rsvp, profile);
+          for (const t of profileTopics[profile]) bump(t);
+        } else if (seen !== profile) {
+          let s = extra.get(rsvp);
+          if (s === undefined) {
+            s = new Set(profileTopics[seen]);
+            extra.set(rsvp, s);
           }
-          for (const ids of byCountry.values()) for (let j = 0; j < ids.length; j++) u.add(ids[j]);
+          for (const t of profileTopics[profile]) {
+            if (s.has(t)) continue;
+            s.add(t);
+            bump(t);
+          }
         }
       }
-      for (const [topic, ids] of union) {
-        ctx.emit(
-          {
-            kind: 'minute',
-            result: { key: topic, start: end - minuteMs, end, value: ids.size, final: true },
-          },
-          topic,
-          ts,
-        );
+    }
+    const out: (string | number)[] = [];
+    for (const [t, n] of counts) out.push(topics.names[t], n);
+    return out;
+  };
+
+  const emitWindow = (end: number, ctx: ProcessContext<TopicCounts>): void => {
+    const t: (string | number)[] = [];
+    topicCount.drain((id, d) => {
+      t.push(topics.names[id], d);
+    });
+    const pairs: (string | number)[] = [];
+    pairCount.drain((id, d) => {
+      pairs.push(countries.names[pairCountry[id]], topics.names[pairTopic[id]], d);
+    });
+    ctx.emit({ kind: 'window', end, topics: t, pairs }, 'topics', end - 1);
+    if (end % minuteMs === 0)
+      ctx.emit({ kind: 'minute', end, topics: minute(end), pairs: [] }, 'topics', end - 1);
+  };
+
+  /** Fires every window whose end the watermark reached. */
+  const fire = (wm: number, ctx: ProcessContext<TopicCounts> | undefined): void => {
+    for (;;) {
+      if (starts.length === 0) break;
+      let end: number;
+      if (liveTo === Number.NEGATIVE_INFINITY || starts[0] >= liveTo) {
+        // Nothing live: skip to the first window holding the oldest pane.
+        end = Math.max(liveTo + everyMs, starts[0] + everyMs);
+      } else end = liveTo + everyMs;
+      if (end > wm) break;
+      for (let i = lowerBound(liveTo); i < starts.length && starts[i] < end; i++) enter(starts[i]);
+      while (starts.length > 0 && starts[0] < end - sizeMs) leave(starts.shift()!);
+      liveTo = end;
+      metaDirty = true;
+      if (ctx) emitWindow(end, ctx);
+    }
+    // Nothing left to fire: windows up to the watermark count as fired.
+    if (starts.length === 0 && Number.isFinite(wm)) {
+      const aligned = wm - (((wm % everyMs) + everyMs) % everyMs);
+      if (aligned > liveTo) {
+        liveTo = aligned;
+        metaDirty = true;
       }
     }
   };
 
   return {
-    process(batch, _key, _ts, ctx) {
-      const topic = batch.topic;
-      const items = batch.items;
-      for (let i = 0; i < items.length; i += 3) {
-        const country = items[i] as string;
-        const rsvp = items[i + 1] as number;
-        const ts = items[i + 2] as number;
-        const p = ts - (((ts % everyMs) + everyMs) % everyMs);
-        if (p + sizeMs <= liveTo) {
-          ctx.late({ topic, country, rsvp }, topic, ts);
-          continue;
-        }
-        paneIds(p, topic, country).push(rsvp);
-        let d = delta.get(p);
-        if (!d) {
-          d = [];
-          delta.set(p, d);
-        }
-        d.push(topic, country, rsvp);
-        if (p < liveTo) {
-          // Behind the fired frontier, inside windows still open: it joins them now.
-          const [t, c] = liveOf(topic, country);
-          seen(t.ids, rsvp, p);
-          seen(c.ids, rsvp, p);
-          hot(t, hotTopics);
-          hot(c, hotCountries);
-        }
+    process(c, _key, ts, ctx) {
+      if (!c.onTime || !c.isVersion) return;
+      const p = ts - (((ts % everyMs) + everyMs) % everyMs);
+      if (p < liveTo) {
+        ctx.late({ rsvp: c.rsvp, country: c.country, topics: c.topics }, c.rsvp, ts);
+        return;
       }
+      let profile = groupProfile.get(c.group);
+      if (profile === undefined || !sameProfile(profile, c.country, c.topics)) {
+        profile = profileOf(c.country, c.topics);
+        groupProfile.set(c.group, profile);
+      }
+      addPair(p, c.rsvp, profile);
     },
     onWatermark(wm, ctx) {
-      for (;;) {
-        if (starts.length === 0) break;
-        let end: number;
-        if (liveTo === Number.NEGATIVE_INFINITY || starts[0] >= liveTo) {
-          // Nothing live: skip to the first window holding the oldest pane.
-          end = Math.max(liveTo + everyMs, starts[0] + everyMs);
-        } else end = liveTo + everyMs;
-        if (end > wm) break;
-        for (let i = lowerBound(liveTo); i < starts.length && starts[i] < end; i++) enter(starts[i]);
-        while (starts.length > 0 && starts[0] < end - sizeMs) leave(starts.shift()!);
-        liveTo = end;
-        metaDirty = true;
-        emitWindow(end, ctx);
-      }
-      // Nothing left to fire: windows up to the watermark count as fired.
-      if (starts.length === 0 && Number.isFinite(wm)) {
-        const aligned = wm - (((wm % everyMs) + everyMs) % everyMs);
-        if (aligned > liveTo) {
-          liveTo = aligned;
-          metaDirty = true;
-        }
-      }
+      fire(wm, ctx);
     },
     checkpoint(put: StatePut) {
       for (const k of garbage) put(k, null);
       garbage.length = 0;
       for (const [p, d] of delta) {
+        // The profiles this entry uses, by local index, then [rsvp, local index, ...].
+        const local = new Map<number, number>();
+        const used: [string, string[]][] = [];
+        const flat: number[] = [];
+        for (let i = 0; i < d.length; i += 2) {
+          let l = local.get(d[i + 1]);
+          if (l === undefined) {
+            l = used.length;
+            local.set(d[i + 1], l);
+            used.push([profileCountry[d[i + 1]], profileTopicNames[d[i + 1]]]);
+          }
+          flat.push(d[i], l);
+        }
         const n = written.get(p) ?? 0;
-        put(`${p}:${n}`, msgpackCodec.encode(d));
+        put(`${p}:${n}`, msgpackCodec.encode([used, flat]));
         written.set(p, n + 1);
       }
       delta.clear();
@@ -447,163 +498,212 @@ export function topicWindows(
       }
     },
     restore(entries) {
-      const all: [number, number, (string | number)[]][] = [];
+      const all: [number, number, [[string, string[]][], number[]]][] = [];
+      let to = Number.NEGATIVE_INFINITY;
       for (const [k, v] of entries) {
         if (k === META) {
-          const [to] = msgpackCodec.decode(v) as [number | null];
-          liveTo = to ?? Number.NEGATIVE_INFINITY;
+          to = (msgpackCodec.decode(v) as [number | null])[0] ?? Number.NEGATIVE_INFINITY;
           continue;
         }
         const colon = k.indexOf(':');
-        all.push([
-          Number(k.slice(0, colon)),
-          Number(k.slice(colon + 1)),
-          msgpackCodec.decode(v) as (string | number)[],
-        ]);
+        const value = msgpackCodec.decode(v) as [[string, string[]][], number[]] | (string | number)[];
+        let entry: [[string, string[]][], number[]];
+        if (typeof value[0] === 'string') {
+          // The earlier layout, flat (topic, country, rsvp) triples: a profile per triple, and an RSVP
+          // with several topics has several live profiles, which count once per key all the same.
+          const flat = value as (string | number)[];
+          const used: [string, string[]][] = [];
+          const items: number[] = [];
+          for (let i = 0; i < flat.length; i += 3) {
+            items.push(flat[i + 2] as number, used.length);
+            used.push([flat[i + 1] as string, [flat[i] as string]]);
+          }
+          entry = [used, items];
+        } else entry = value as [[string, string[]][], number[]];
+        all.push([Number(k.slice(0, colon)), Number(k.slice(colon + 1)), entry]);
       }
-      // Entries in written order, so each pane's ids come back in the order they arrived.
+      // Entries in written order, so each pane's pairs come back in the order they arrived.
       all.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-      for (const [p, n, d] of all) {
-        if (p + sizeMs < liveTo) {
+      for (const [p, n, [used, flat]] of all) {
+        if (p + sizeMs < to) {
           garbage.push(`${p}:${n}`);
           continue;
         }
         written.set(p, Math.max(written.get(p) ?? 0, n + 1));
-        for (let i = 0; i < d.length; i += 3)
-          paneIds(p, d[i] as string, d[i + 1] as string).push(d[i + 2] as number);
+        const ids = used.map(([country, names]) => profileOf(country, names));
+        const items = paneOf(p);
+        for (let i = 0; i < flat.length; i += 2) items.push(flat[i], ids[flat[i + 1]]);
       }
-      for (let i = 0; i < starts.length && starts[i] < liveTo; i++) enter(starts[i]);
+      // Recount the live window as the last fired window left it: that is what was emitted.
+      fire(to, undefined);
+      liveTo = to;
+      metaDirty = false;
+      topicCount.drain(() => {});
+      pairCount.drain(() => {});
     },
   };
 }
 
-/** A trending row (the `trending-topics` view value). */
-export interface Trending {
-  count: number;
-  rank: number;
-}
+/** Count desc, then name asc. */
+const byCountDesc = (a: [string, number], b: [string, number]): number =>
+  b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 /**
- * The global top n per window from every task's local candidates (`topicWindows`' `trending`
- * output), keyed by window start so that one window's candidates meet in one task. A window fires
- * when the watermark reaches its end — every upstream task has then sent its candidates — ranked by
- * count desc, then topic; the top `top` with at least `minCount` are emitted keyed by topic, with
- * their rank. State: the candidates of unfired windows, one entry per window.
+ * Sums every partition's `topicCounts` and ranks, behind a `keyBy` to one key (one task sees every
+ * partition). A window or minute fires when the watermark reaches its end — every partition has then
+ * sent its record for it — in end order: a window's deltas are added to the running sums, then it
+ * emits the top `top` topics with at least `minCount` distinct RSVPs (`trending`, with rank) and each
+ * country's top `top` (`country`, keyed `<country>|<topic>`); a minute emits every topic's count
+ * (`minute`, keyed by topic). Ties rank by topic.
+ *
+ * State: the sums (`t` = every topic's, `c:<country>` = the country's pairs, rewritten when they
+ * change) and the records of windows not fired yet (`w:<end>` / `m:<end>`).
  *
  * @example
- * candidates.keyBy((r) => r.start).process(() => trendingTop({ top: 10, minCount: 5 })).toView('trending-topics')
+ * counts.keyBy(() => 'topics').process(() => topicRankings({ top: 10, minCount: 5, minuteMs: 60_000, sizeMs: 300_000 }))
  */
-export function trendingTop(options: {
+export function topicRankings(options: {
   top: number;
   minCount: number;
-}): ProcessOperator<number, WindowResult<string, number>, WindowResult<string, Trending>> {
-  const { top, minCount } = options;
-  /** window start → [end, [topic, count]...] */
-  const windows = new Map<number, [number, [string, number][]]>();
-  const dirty = new Set<number>();
-  return {
-    process(r) {
-      let w = windows.get(r.start);
-      if (!w) {
-        w = [r.end, []];
-        windows.set(r.start, w);
+  sizeMs: number;
+  minuteMs: number;
+}): ProcessOperator<string, TopicCounts, TopicWindowOutput> {
+  const { top, minCount, sizeMs, minuteMs } = options;
+  const topicSums = new Map<string, number>();
+  /** country → topic → distinct RSVPs */
+  const pairSums = new Map<string, Map<string, number>>();
+  /** `w:<end>` / `m:<end>` → the records received for it */
+  const pending = new Map<string, TopicCounts[]>();
+  const dirtyPending = new Set<string>();
+  const dirtyCountries = new Set<string>();
+  let topicsDirty = false;
+
+  const apply = (r: TopicCounts): void => {
+    for (let i = 0; i < r.topics.length; i += 2) {
+      const t = r.topics[i] as string;
+      const n = (topicSums.get(t) ?? 0) + (r.topics[i + 1] as number);
+      if (n === 0) topicSums.delete(t);
+      else topicSums.set(t, n);
+      topicsDirty = true;
+    }
+    for (let i = 0; i < r.pairs.length; i += 3) {
+      const country = r.pairs[i] as string;
+      let m = pairSums.get(country);
+      if (!m) {
+        m = new Map();
+        pairSums.set(country, m);
       }
-      w[1].push([r.key, r.value]);
-      dirty.add(r.start);
-    },
-    onWatermark(wm, ctx) {
-      const due = [...windows.keys()].filter((s) => windows.get(s)![0] <= wm).sort((a, b) => a - b);
-      for (const start of due) {
-        const [end, items] = windows.get(start)!;
-        windows.delete(start);
-        dirty.add(start);
-        items.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-        for (let i = 0; i < items.length && i < top; i++) {
-          const [topic, count] = items[i];
-          if (count < minCount) break;
-          ctx.emit({ key: topic, start, end, value: { count, rank: i + 1 }, final: true }, topic, end - 1);
-        }
-      }
-    },
-    checkpoint(put: StatePut) {
-      for (const s of dirty) {
-        const w = windows.get(s);
-        put(String(s), w === undefined ? null : msgpackCodec.encode(w));
-      }
-      dirty.clear();
-    },
-    restore(entries) {
-      for (const [k, v] of entries)
-        windows.set(Number(k), msgpackCodec.decode(v) as [number, [string, number][]]);
-    },
+      const t = r.pairs[i + 1] as string;
+      const n = (m.get(t) ?? 0) + (r.pairs[i + 2] as number);
+      if (n === 0) m.delete(t);
+      else m.set(t, n);
+      if (m.size === 0) pairSums.delete(country);
+      dirtyCountries.add(country);
+    }
   };
-}
 
-/** A per-country trending row (the `country-trending` view value): rank 1 is the country's top topic. */
-export interface CountryTrending extends CountryTopic {
-  rank: number;
-}
+  /** The top `top` of `counts` with at least `minCount`, ranked. */
+  const ranked = (counts: Map<string, number>): [string, number][] => {
+    const hot: [string, number][] = [];
+    for (const e of counts) if (e[1] >= minCount) hot.push(e);
+    return hot.sort(byCountDesc).slice(0, top);
+  };
 
-/**
- * Each country's top n topics per window from every task's local per-country candidates
- * (`topicWindows`' `country` output; a topic lives in one task, so a country's top n is among the
- * union of the local top n), keyed by window start so that one window's candidates meet in one task.
- * A window fires when the watermark reaches its end; per country, ranked by count desc, then topic,
- * the top `top` are emitted keyed by `<country>|<topic>`, with their rank (the candidates already
- * have the minimum count). State: the candidates of unfired windows, one entry per window.
- *
- * @example
- * candidates.keyBy((r) => r.start).process(() => countryTrendingTop({ top: 10 })).toView('country-trending')
- */
-export function countryTrendingTop(options: {
-  top: number;
-}): ProcessOperator<number, WindowResult<string, CountryTopic>, WindowResult<string, CountryTrending>> {
-  const { top } = options;
-  /** window start → [end, [country, topic, count]...] */
-  const windows = new Map<number, [number, [string, string, number][]]>();
-  const dirty = new Set<number>();
+  const fireWindow = (end: number, records: TopicCounts[], ctx: ProcessContext<TopicWindowOutput>): void => {
+    for (const r of records) apply(r);
+    const start = end - sizeMs;
+    const ts = end - 1;
+    let rank = 0;
+    for (const [topic, count] of ranked(topicSums)) {
+      rank++;
+      ctx.emit(
+        { kind: 'trending', result: { key: topic, start, end, value: { count, rank }, final: true } },
+        topic,
+        ts,
+      );
+    }
+    for (const [country, m] of pairSums) {
+      rank = 0;
+      for (const [topic, count] of ranked(m)) {
+        rank++;
+        const key = `${country}|${topic}`;
+        ctx.emit(
+          {
+            kind: 'country',
+            result: { key, start, end, value: { country, topic, count, rank }, final: true },
+          },
+          key,
+          ts,
+        );
+      }
+    }
+  };
+
+  const fireMinute = (end: number, records: TopicCounts[], ctx: ProcessContext<TopicWindowOutput>): void => {
+    const sums = new Map<string, number>();
+    for (const r of records)
+      for (let i = 0; i < r.topics.length; i += 2) {
+        const t = r.topics[i] as string;
+        sums.set(t, (sums.get(t) ?? 0) + (r.topics[i + 1] as number));
+      }
+    for (const [topic, count] of sums)
+      ctx.emit(
+        { kind: 'minute', result: { key: topic, start: end - minuteMs, end, value: count, final: true } },
+        topic,
+        end - 1,
+      );
+  };
+
   return {
     process(r) {
-      let w = windows.get(r.start);
-      if (!w) {
-        w = [r.end, []];
-        windows.set(r.start, w);
-      }
-      w[1].push([r.value.country, r.value.topic, r.value.count]);
-      dirty.add(r.start);
+      const k = `${r.kind === 'window' ? 'w' : 'm'}:${r.end}`;
+      const list = pending.get(k);
+      if (list === undefined) pending.set(k, [r]);
+      else list.push(r);
+      dirtyPending.add(k);
     },
     onWatermark(wm, ctx) {
-      const due = [...windows.keys()].filter((s) => windows.get(s)![0] <= wm).sort((a, b) => a - b);
-      for (const start of due) {
-        const [end, items] = windows.get(start)!;
-        windows.delete(start);
-        dirty.add(start);
-        items.sort(
-          (a, b) =>
-            (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0) ||
-            b[2] - a[2] ||
-            (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0),
-        );
-        let rank = 0;
-        for (let i = 0; i < items.length; i++) {
-          const [country, topic, count] = items[i];
-          rank = i > 0 && items[i - 1][0] === country ? rank + 1 : 1;
-          if (rank > top) continue;
-          const key = `${country}|${topic}`;
-          ctx.emit({ key, start, end, value: { country, topic, count, rank }, final: true }, key, end - 1);
-        }
+      const due: [number, string][] = [];
+      for (const [k, records] of pending) if (records[0].end <= wm) due.push([records[0].end, k]);
+      // In end order; at one end the window before the minute (both read nothing of the other).
+      due.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? 1 : -1));
+      for (const [end, k] of due) {
+        const records = pending.get(k)!;
+        pending.delete(k);
+        dirtyPending.add(k);
+        if (k[0] === 'w') fireWindow(end, records, ctx);
+        else fireMinute(end, records, ctx);
       }
     },
     checkpoint(put: StatePut) {
-      for (const s of dirty) {
-        const w = windows.get(s);
-        put(String(s), w === undefined ? null : msgpackCodec.encode(w));
+      for (const k of dirtyPending) {
+        const records = pending.get(k);
+        put(k, records === undefined ? null : msgpackCodec.encode(records));
       }
-      dirty.clear();
+      dirtyPending.clear();
+      if (topicsDirty) {
+        put('t', topicSums.size === 0 ? null : msgpackCodec.encode([...topicSums].flat()));
+        topicsDirty = false;
+      }
+      for (const country of dirtyCountries) {
+        const m = pairSums.get(country);
+        put(`c:${country}`, m === undefined ? null : msgpackCodec.encode([...m].flat()));
+      }
+      dirtyCountries.clear();
     },
     restore(entries) {
-      for (const [k, v] of entries)
-        windows.set(Number(k), msgpackCodec.decode(v) as [number, [string, string, number][]]);
+      for (const [k, v] of entries) {
+        const value = msgpackCodec.decode(v);
+        if (k === 't') {
+          const flat = value as (string | number)[];
+          for (let i = 0; i < flat.length; i += 2) topicSums.set(flat[i] as string, flat[i + 1] as number);
+        } else if (k.startsWith('c:')) {
+          const flat = value as (string | number)[];
+          const m = new Map<string, number>();
+          for (let i = 0; i < flat.length; i += 2) m.set(flat[i] as string, flat[i + 1] as number);
+          pairSums.set(k.slice(2), m);
+        } else pending.set(k, value as TopicCounts[]);
+      }
     },
   };
 }

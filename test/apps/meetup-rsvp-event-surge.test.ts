@@ -23,8 +23,9 @@ interface Run {
 }
 
 /**
- * The stores in the operators' earlier layout, one entry per RSVP: latestWins `<id>` = [mtime, yes,
- * guests, country, counted]; eventSurges `y:<rsvp>:<event>` = mtime.
+ * The stores in the operators' earlier layouts: latestWins one entry per RSVP, `<id>` = [mtime, yes,
+ * guests, country, counted]; eventSurges `e:<event>` = [above, name] with the yes mtimes apart, one
+ * entry per RSVP, `y:<rsvp>:<event>` = mtime (any distinct ids: only the mtimes count).
  */
 function toLegacy(stores: Map<string, Uint8Array>[]): void {
   const [lw, surge] = stores;
@@ -34,11 +35,12 @@ function toLegacy(stores: Map<string, Uint8Array>[]): void {
     const f = msgpackCodec.decode(v) as (number | string)[];
     for (let i = 0; i < f.length; i += 6) lw.set(String(f[i]), msgpackCodec.encode(f.slice(i + 1, i + 6)));
   }
+  let fake = 0;
   for (const [k, v] of [...surge]) {
-    if (!k.startsWith('y:') || k.indexOf(':', 2) >= 0) continue;
-    surge.delete(k);
-    const f = msgpackCodec.decode(v) as (number | string)[];
-    for (let i = 0; i < f.length; i += 3) surge.set(`y:${f[i]}:${f[i + 1]}`, msgpackCodec.encode(f[i + 2]));
+    if (!k.startsWith('e:')) continue;
+    const [above, name, ...times] = msgpackCodec.decode(v) as [boolean, string, ...number[]];
+    surge.set(k, msgpackCodec.encode([above, name]));
+    for (const t of times) surge.set(`y:${fake++}:${k.slice(2)}`, msgpackCodec.encode(t));
   }
 }
 
@@ -125,9 +127,9 @@ function run(rsvps: Rsvp[], crashes: boolean, legacy = false): Run {
     }
   }
   if (crashes) assert.ok(restarts > 3, `restarts ${restarts}`);
-  // Every entry of the earlier layout was rewritten into buckets (the run ends with a checkpoint).
+  // Every entry of an earlier layout was rewritten (the run ends with a checkpoint).
   assert.ok([...stores[0].keys()].every((k) => k.startsWith('b:')));
-  assert.ok([...stores[1].keys()].every((k) => k.startsWith('e:') || k.indexOf(':', 2) < 0));
+  assert.ok([...stores[1].keys()].every((k) => k.startsWith('e:')));
   return committed;
 }
 

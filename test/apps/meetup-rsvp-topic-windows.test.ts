@@ -1,28 +1,30 @@
 /**
- * topicWindows (apps/meetup-rsvp/topic-windows.ts) against a brute-force recount of every window, with
- * crashes: the operator is checkpointed into a map at random points and, now and then, thrown away,
- * restored from the map and fed again from its last checkpoint (its uncommitted outputs discarded), as
- * a task does after a crash. Also the lateness rules and the rankings of trendingTop and countryTrendingTop.
+ * topicCounts → topicRankings (apps/meetup-rsvp/topic-windows.ts) against a brute-force recount of
+ * every window, with crashes: three partitions' topicCounts and the one topicRankings are checkpointed
+ * into maps at random points and, now and then, thrown away, restored from the map and fed again from
+ * their last checkpoint (uncommitted outputs discarded), as tasks do after a crash. RSVPs change
+ * country and topics between versions, so an RSVP can have several profiles in one window. Also the
+ * lateness rule, and a restore from the earlier state layout.
  */
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { RsvpChange } from '../../apps/meetup-rsvp/latest-wins.ts';
 import {
-  type CountryTopic,
-  countryTrendingTop,
-  type TopicBatch,
+  type TopicCounts,
   type TopicWindowOutput,
-  topicWindows,
-  trendingTop,
+  topicCounts,
+  topicRankings,
 } from '../../apps/meetup-rsvp/topic-windows.ts';
-import type { ProcessContext, WindowResult } from '../../src/index.ts';
+import { msgpackCodec, type ProcessContext, type ProcessOperator } from '../../src/index.ts';
 
 const SIZE = 60_000;
 const EVERY = 10_000;
 const MINUTE = 30_000;
 const MIN = 2;
 const TOP = 3;
-const options = { sizeMs: SIZE, everyMs: EVERY, minuteMs: MINUTE, minCount: MIN, top: TOP };
+const LAG = 5000;
+const PARTITIONS = 3;
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -40,11 +42,11 @@ interface Harness<U> {
   late: unknown[];
 }
 
-function harness<U>(): Harness<U> {
+function harness<U>(watermark = Number.NEGATIVE_INFINITY): Harness<U> {
   const out: U[] = [];
   const late: unknown[] = [];
   const ctx = {
-    watermark: Number.NEGATIVE_INFINITY,
+    watermark,
     partition: 0,
     emit: (v: U) => {
       out.push(v);
@@ -57,197 +59,261 @@ function harness<U>(): Harness<U> {
   return { ctx, out, late };
 }
 
-const id = (o: TopicWindowOutput) => `${o.kind} ${o.result.key}@${o.result.start}`;
+/** An on-time version as latest-wins emits it (only the fields topicCounts reads matter). */
+function change(rsvp: number, group: number, country: string, topics: string[], mtime: number): RsvpChange {
+  return {
+    rsvp,
+    member: rsvp,
+    event: `e${group}`,
+    eventName: '',
+    group,
+    groupName: '',
+    country,
+    city: '',
+    lat: 0,
+    lon: 0,
+    topics,
+    mtime,
+    yes: true,
+    guests: 0,
+    onTime: true,
+    previousYes: false,
+    previousMtime: 0,
+    isVersion: true,
+    aYes: 1,
+    aNo: 0,
+    aGuests: 0,
+    aAttendees: 1,
+    dYes: 1,
+    dNo: 0,
+    dGuests: 0,
+    dAttendees: 1,
+  };
+}
 
-test('topicWindows: every window equals a brute-force recount, across restores from checkpoints', () => {
-  const random = rng(7);
-  const topics = ['a', 'b', 'c', 'd'];
-  const countries = ['us', 'gb', 'de'];
-  // Batches of (country, rsvp, ts): time moves forward with jitter, RSVPs repeat, a gap of 3 windows.
-  const batches: TopicBatch[] = [];
-  const all: [string, string, number, number][] = [];
-  let now = 1_000_000;
-  for (let b = 0; b < 400; b++) {
-    now += Math.floor(random() * 3000) + (b === 200 ? 3 * SIZE : 0);
-    const topic = topics[Math.floor(random() ** 2 * topics.length)];
-    const items: (string | number)[] = [];
-    for (let k = 0, n = 1 + Math.floor(random() * 4); k < n; k++) {
-      const country = countries[Math.floor(random() * countries.length)];
-      const rsvp = Math.floor(random() * 60);
-      const ts = now - Math.floor(random() * 2000);
-      items.push(country, rsvp, ts);
-      all.push([topic, country, rsvp, ts]);
-    }
-    batches.push({ topic, items });
+/**
+ * A task running `make()`'s operator over `inputs` (with the watermark `wmAt(i)` after input i), with
+ * random checkpoints and crashes; `committed` holds the outputs of committed checkpoints.
+ */
+class CrashyTask<T, U> {
+  readonly store = new Map<string, Uint8Array>();
+  readonly committed: U[] = [];
+  crashes = 0;
+  readonly make: () => ProcessOperator<string, T, U>;
+  readonly inputs: T[];
+  readonly ts: (t: T) => number;
+  readonly random: () => number;
+  #op: ProcessOperator<string, T, U>;
+  #h = harness<U>();
+  #next = 0;
+  #checkpointAt = 0;
+  #wmAtCheckpoint = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    make: () => ProcessOperator<string, T, U>,
+    inputs: T[],
+    ts: (t: T) => number,
+    random: () => number,
+  ) {
+    this.make = make;
+    this.inputs = inputs;
+    this.ts = ts;
+    this.random = random;
+    this.#op = make();
   }
 
-  // Run with checkpoints and crashes. Watermark: highest ts − 5 s, after every batch.
-  const store = new Map<string, Uint8Array>();
-  let committed: TopicWindowOutput[] = [];
-  let op = topicWindows(options);
-  let h = harness<TopicWindowOutput>();
-  let checkpointAt = 0;
-  let max = Number.NEGATIVE_INFINITY;
-  let savedMax = max;
-  let crashes = 0;
-  for (let i = 0; i <= batches.length; i++) {
-    const finished = i === batches.length;
-    if (!finished) {
-      const b = batches[i];
-      op.process(b, b.topic, 0, h.ctx);
-      for (let k = 2; k < b.items.length; k += 3) max = Math.max(max, b.items[k] as number);
+  /** The watermark as of the last commit (what downstream has been told). */
+  committedWatermark = Number.NEGATIVE_INFINITY;
+
+  /** Processes inputs until `available` are consumed, then advances to `wm`; maybe checkpoints or crashes. */
+  step(available: number, wm: number): void {
+    while (this.#next < Math.min(available, this.inputs.length)) {
+      const t = this.inputs[this.#next++];
+      this.#op.process(t, 'k', this.ts(t), this.#h.ctx);
     }
-    const wm = finished ? Number.POSITIVE_INFINITY : max - 5000;
-    if (wm > h.ctx.watermark) {
-      h.ctx.watermark = wm;
-      op.onWatermark?.(wm, h.ctx);
+    if (wm > this.#h.ctx.watermark) {
+      this.#h.ctx.watermark = wm;
+      this.#op.onWatermark?.(wm, this.#h.ctx);
     }
-    if (finished || random() < 0.2) {
-      op.checkpoint((k, v) => {
-        if (v === null) store.delete(k);
-        else store.set(k, v);
+    const last = wm === Number.POSITIVE_INFINITY;
+    if (last || this.random() < 0.25) {
+      this.#op.checkpoint((k, v) => {
+        if (v === null) this.store.delete(k);
+        else this.store.set(k, v);
       });
-      committed = committed.concat(h.out);
-      h.out.length = 0;
-      checkpointAt = i + 1;
-      savedMax = max;
-    } else if (random() < 0.1) {
-      // Crash: uncommitted outputs vanish; restore and replay from the checkpoint.
-      crashes++;
-      op = topicWindows(options);
-      h = harness<TopicWindowOutput>();
-      op.restore(store.entries());
-      max = savedMax;
-      h.ctx.watermark = max - 5000;
-      i = checkpointAt - 1;
+      this.committed.push(...this.#h.out);
+      this.#h.out.length = 0;
+      this.#checkpointAt = this.#next;
+      this.#wmAtCheckpoint = this.#h.ctx.watermark;
+      this.committedWatermark = this.#h.ctx.watermark;
+    } else if (this.random() < 0.1) {
+      this.crashes++;
+      this.#op = this.make();
+      this.#op.restore(this.store.entries());
+      this.#h = harness<U>(this.#wmAtCheckpoint);
+      this.#next = this.#checkpointAt;
     }
   }
-  assert.ok(crashes > 3, `crashes ${crashes}`);
-  assert.equal(h.late.length, 0);
-  // The store holds only the meta entry once every pane is dropped.
-  assert.deepEqual([...store.keys()], ['~meta']);
 
-  // Brute force.
+  get late(): unknown[] {
+    return this.#h.late;
+  }
+}
+
+const key = (o: TopicWindowOutput) => `${o.kind} ${o.result.key}@${o.result.start}`;
+
+test('topicCounts → topicRankings: every window equals a brute-force recount, across restores from checkpoints', () => {
+  const random = rng(7);
+  const topics = ['a', 'b', 'c', 'd', 'e'];
+  const countries = ['us', 'gb', 'de'];
+  // Groups with a country and topics; now and then a group moves or changes its topics.
+  const groups = Array.from({ length: 8 }, (_, g) => ({
+    country: countries[g % countries.length],
+    topics: topics.filter(() => random() < 0.5),
+  }));
+  const perPartition: RsvpChange[][] = Array.from({ length: PARTITIONS }, () => []);
+  const all: RsvpChange[] = [];
+  let now = 1_000_000;
+  for (let i = 0; i < 1500; i++) {
+    now += Math.floor(random() * 400) + (i === 700 ? 3 * SIZE : 0);
+    const g = Math.floor(random() ** 2 * groups.length);
+    if (random() < 0.02) groups[g].country = countries[Math.floor(random() * countries.length)];
+    if (random() < 0.02) groups[g].topics = topics.filter(() => random() < 0.5);
+    const rsvp = g * 1000 + Math.floor(random() * 40);
+    const c = change(
+      rsvp,
+      g,
+      groups[g].country,
+      [...groups[g].topics],
+      now - Math.floor(random() * (LAG - 1)),
+    );
+    perPartition[g % PARTITIONS].push(c);
+    all.push(c);
+  }
+
+  // The partitions, each with its own watermark (highest mtime − LAG), step by step.
+  const options = { sizeMs: SIZE, everyMs: EVERY, minuteMs: MINUTE };
+  const tasks = perPartition.map(
+    (inputs) =>
+      new CrashyTask(
+        () => topicCounts(options),
+        inputs,
+        (c) => c.mtime,
+        random,
+      ),
+  );
+  const maxes = perPartition.map((inputs) => {
+    const m: number[] = [];
+    let max = Number.NEGATIVE_INFINITY;
+    for (const c of inputs) m.push((max = Math.max(max, c.mtime)));
+    return m;
+  });
+  // The ranking task reads every partition's committed records, in commit order.
+  const delivered: TopicCounts[] = [];
+  const rankings = new CrashyTask(
+    () => topicRankings({ top: TOP, minCount: MIN, sizeMs: SIZE, minuteMs: MINUTE }),
+    delivered,
+    (r) => r.end - 1,
+    random,
+  );
+  const read = tasks.map(() => 0);
+  for (let step = 0; ; step++) {
+    let done = true;
+    tasks.forEach((t, p) => {
+      const available = Math.min(step * 7, t.inputs.length);
+      const finished = available === t.inputs.length && step * 7 > t.inputs.length + 7;
+      t.step(available, finished ? Number.POSITIVE_INFINITY : (maxes[p][available - 1] ?? -Infinity) - LAG);
+      delivered.push(...t.committed.slice(read[p]));
+      read[p] = t.committed.length;
+      if (t.committedWatermark !== Number.POSITIVE_INFINITY) done = false;
+    });
+    rankings.step(delivered.length, Math.min(...tasks.map((t) => t.committedWatermark)));
+    if (done) break;
+  }
+  assert.ok(tasks.reduce((n, t) => n + t.crashes, 0) > 5 && rankings.crashes > 1);
+  for (const t of tasks) {
+    assert.equal(t.late.length, 0);
+    // Only the meta entry is left once every pane is dropped.
+    assert.deepEqual([...t.store.keys()], ['~meta']);
+  }
+
+  // Brute force: per window, the distinct RSVPs per topic and per (country, topic).
   const expected = new Map<string, unknown>();
   const ends = new Set<number>();
-  for (const [, , , ts] of all) {
-    const p = ts - (ts % EVERY);
+  for (const c of all) {
+    const p = c.mtime - (c.mtime % EVERY);
     for (let e = p + EVERY; e <= p + SIZE; e += EVERY) ends.add(e);
   }
-  for (const end of ends) {
-    const start = end - SIZE;
-    const inWindow = all.filter(([, , , ts]) => ts >= start && ts < end);
-    const byTopic = new Map<string, Set<number>>();
-    const byPair = new Map<string, Set<number>>();
-    for (const [t, c, r] of inWindow) {
-      if (!byTopic.has(t)) byTopic.set(t, new Set());
-      byTopic.get(t)!.add(r);
-      if (!byPair.has(`${c}|${t}`)) byPair.set(`${c}|${t}`, new Set());
-      byPair.get(`${c}|${t}`)!.add(r);
-    }
-    // Per country: the top TOP pairs with at least MIN (count desc, then topic).
-    const perCountry = new Map<string, [string, number][]>();
-    for (const [k, s] of byPair) {
-      const [country, topic] = k.split('|');
-      if (s.size < MIN) continue;
-      if (!perCountry.has(country)) perCountry.set(country, []);
-      perCountry.get(country)!.push([topic, s.size]);
-    }
-    for (const [country, list] of perCountry) {
-      list.sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
-      for (const [topic, count] of list.slice(0, TOP))
-        expected.set(`country ${country}|${topic}@${start}`, { country, topic, count });
-    }
-    const ranked = [...byTopic]
+  const ranked = (m: Map<string, Set<number>>) =>
+    [...m]
       .filter(([, s]) => s.size >= MIN)
       .sort((x, y) => y[1].size - x[1].size || (x[0] < y[0] ? -1 : 1))
       .slice(0, TOP);
-    for (const [t, s] of ranked) expected.set(`trending ${t}@${start}`, s.size);
-    if (end % MINUTE === 0) {
-      const minute = new Map<string, Set<number>>();
-      for (const [t, , r, ts] of all) {
-        if (ts < end - MINUTE || ts >= end) continue;
-        if (!minute.has(t)) minute.set(t, new Set());
-        minute.get(t)!.add(r);
+  for (const end of ends) {
+    const start = end - SIZE;
+    const byTopic = new Map<string, Set<number>>();
+    const byCountry = new Map<string, Map<string, Set<number>>>();
+    const minute = new Map<string, Set<number>>();
+    const add = (m: Map<string, Set<number>>, k: string, r: number) => {
+      if (!m.has(k)) m.set(k, new Set());
+      m.get(k)!.add(r);
+    };
+    for (const c of all) {
+      if (c.mtime < start || c.mtime >= end) continue;
+      if (!byCountry.has(c.country)) byCountry.set(c.country, new Map());
+      for (const t of c.topics) {
+        add(byTopic, t, c.rsvp);
+        add(byCountry.get(c.country)!, t, c.rsvp);
+        if (c.mtime >= end - MINUTE) add(minute, t, c.rsvp);
       }
-      for (const [t, s] of minute) expected.set(`minute ${t}@${end - MINUTE}`, s.size);
     }
+    ranked(byTopic).forEach(([t, s], i) => {
+      expected.set(`trending ${t}@${start}`, { count: s.size, rank: i + 1 });
+    });
+    for (const [country, m] of byCountry)
+      ranked(m).forEach(([t, s], i) => {
+        expected.set(`country ${country}|${t}@${start}`, { country, topic: t, count: s.size, rank: i + 1 });
+      });
+    if (end % MINUTE === 0) for (const [t, s] of minute) expected.set(`minute ${t}@${end - MINUTE}`, s.size);
   }
   const got = new Map<string, unknown>();
-  for (const o of committed) {
-    assert.ok(!got.has(id(o)), `emitted twice: ${id(o)}`);
-    got.set(id(o), o.result.value);
+  for (const o of rankings.committed) {
+    assert.ok(!got.has(key(o)), `emitted twice: ${key(o)}`);
+    got.set(key(o), o.result.value);
   }
   assert.deepEqual(got, expected);
 });
 
-test('topicWindows: a record behind the fired windows counts in the open ones; one past all of them is late', () => {
-  const op = topicWindows(options);
-  const h = harness<TopicWindowOutput>();
+test('topicCounts: a version behind the fired windows is late; the earlier state layout is restored', () => {
+  const options = { sizeMs: SIZE, everyMs: EVERY, minuteMs: MINUTE };
   const t0 = 10 * SIZE;
-  op.process({ topic: 'a', items: ['us', 1, t0 + 1000, 'us', 2, t0 + 2000] }, 'a', 0, h.ctx);
-  h.ctx.watermark = t0 + 2 * EVERY;
-  op.onWatermark?.(h.ctx.watermark, h.ctx);
-  const fired = h.out.filter((o) => o.kind === 'country').map((o) => o.result.end);
-  assert.deepEqual(fired, [t0 + EVERY, t0 + 2 * EVERY]);
-  h.out.length = 0;
-  // Behind the frontier (windows ending t0+10s and t0+20s fired) but inside windows still open.
-  op.process({ topic: 'a', items: ['us', 3, t0 + 5000] }, 'a', 0, h.ctx);
-  // All of its windows have fired: late.
-  op.process({ topic: 'a', items: ['us', 4, t0 - SIZE + 1000] }, 'a', 0, h.ctx);
-  assert.equal(h.late.length, 1);
-  h.ctx.watermark = t0 + 3 * EVERY;
-  op.onWatermark?.(h.ctx.watermark, h.ctx);
-  const row = h.out.find((o) => o.kind === 'country');
-  assert.equal(row?.result.end, t0 + 3 * EVERY);
-  assert.equal(row?.result.value && (row.result.value as { count: number }).count, 3);
-});
-
-test('trendingTop: ranks every task candidates by count, then topic, with the minimum count', () => {
-  const op = trendingTop({ top: 2, minCount: 2 });
-  const h = harness<WindowResult<string, { count: number; rank: number }>>();
-  const r = (key: string, value: number): WindowResult<string, number> => ({
-    key,
-    start: 0,
-    end: 100,
-    value,
-    final: true,
-  });
-  for (const c of [r('b', 5), r('a', 5), r('c', 9), r('d', 1)]) op.process(c, 0, 99, h.ctx);
-  op.onWatermark?.(99, h.ctx);
-  assert.equal(h.out.length, 0);
-  op.onWatermark?.(100, h.ctx);
+  const op = topicCounts(options);
+  const h = harness<TopicCounts>();
+  op.process(change(1, 1, 'us', ['a'], t0 + 1000), 'k', t0 + 1000, h.ctx);
+  op.onWatermark?.(t0 + 2 * EVERY, h.ctx);
   assert.deepEqual(
-    h.out.map((o) => [o.key, o.value.count, o.value.rank]),
+    h.out.map((r) => [r.kind, r.end, r.topics]),
     [
-      ['c', 9, 1],
-      ['a', 5, 2],
+      ['window', t0 + EVERY, ['a', 1]],
+      ['window', t0 + 2 * EVERY, []],
     ],
   );
-});
+  op.process(change(2, 1, 'us', ['a'], t0 + 5000), 'k', t0 + 5000, h.ctx);
+  assert.equal(h.late.length, 1);
 
-test('countryTrendingTop: ranks every task candidates per country by count, then topic', () => {
-  const op = countryTrendingTop({ top: 2 });
-  const h = harness<WindowResult<string, { country: string; topic: string; count: number; rank: number }>>();
-  const r = (country: string, topic: string, count: number): WindowResult<string, CountryTopic> => ({
-    key: `${country}|${topic}`,
-    start: 0,
-    end: 100,
-    value: { country, topic, count },
-    final: true,
-  });
-  // Two tasks' local top 2 per country.
-  for (const c of [r('us', 'b', 5), r('us', 'c', 4), r('gb', 'x', 2), r('us', 'a', 5), r('us', 'd', 9)])
-    op.process(c, 0, 99, h.ctx);
-  op.onWatermark?.(99, h.ctx);
-  assert.equal(h.out.length, 0);
-  op.onWatermark?.(100, h.ctx);
+  // The earlier layout: `<pane>:<n>` = flat (topic, country, rsvp) triples. RSVP 1 with topics a and b
+  // counts once in each.
+  const old = new Map<string, Uint8Array>([
+    [`${t0}:0`, msgpackCodec.encode(['a', 'us', 1, 'b', 'us', 1, 'a', 'us', 2])],
+    ['~meta', msgpackCodec.encode([t0 + EVERY])],
+  ]);
+  const restored = topicCounts(options);
+  restored.restore(old.entries());
+  const h2 = harness<TopicCounts>();
+  restored.process(change(3, 1, 'us', ['a', 'b'], t0 + EVERY + 1), 'k', t0 + EVERY + 1, h2.ctx);
+  restored.onWatermark?.(t0 + 2 * EVERY, h2.ctx);
   assert.deepEqual(
-    h.out.map((o) => [o.key, o.value.count, o.value.rank]),
-    [
-      ['gb|x', 2, 1],
-      ['us|d', 9, 1],
-      ['us|a', 5, 2],
-    ],
+    h2.out.map((r) => [r.end, r.topics, r.pairs]),
+    [[t0 + 2 * EVERY, ['a', 1, 'b', 1], ['us', 'a', 1, 'us', 'b', 1]]],
   );
 });
