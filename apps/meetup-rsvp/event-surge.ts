@@ -50,10 +50,21 @@ function removeTime(times: number[], t: number): void {
   if (i >= 0 && times[i] === t) times.splice(i, 1);
 }
 
+/** Journal operations (see eventSurges). */
+const INSERT = 0;
+const REMOVE = 1;
+const ABOVE = 2;
+const EVENT = 3;
+
 /**
- * State: one entry per event, `e:<event>` = [above, name, ...mtimes], written when it changed.
- * Entries of earlier layouts (`e:<event>` = [above, name] with the yes RSVPs in `y:<bucket>` = flat
- * [rsvp, event, mtime, ...] or `y:<rsvp>:<event>` = mtime) are read on restore and rewritten.
+ * State: a snapshot and a journal. Each checkpoint appends one entry `j:<n>` with what changed since
+ * the previous one, flat [op, event, value, ...]: insert or remove a yes mtime, set `above`, a new
+ * event with its name. After each sweep (every 5 minutes of event time) the next checkpoint writes
+ * the whole state as `s` = [[event, above, name, mtimes], ...] and deletes the journal. So a
+ * checkpoint writes what changed, not every touched event's mtimes again, and a restore reads at most
+ * 5 minutes of journal. Entries of earlier layouts (`e:<event>` = [above, name, ...mtimes] or
+ * [above, name] with the yes RSVPs in `y:<bucket>` = flat [rsvp, event, mtime, ...] or
+ * `y:<rsvp>:<event>` = mtime) are read on restore and replaced by a snapshot.
  *
  * @example
  * changes.process(() => eventSurges({ threshold: 10, withinMs: 300_000 })).toView('alerts')
@@ -67,8 +78,12 @@ export function eventSurges(options: {
     throw new StreamsightError('SS_ERR_INVALID_OPTION', 'eventSurges: threshold must be an integer ≥ 2');
   }
   const events = new Map<string, EventState>();
-  const dirty = new Set<string>();
-  /** Entries of forgotten events and of earlier layouts, deleted at the next checkpoint. */
+  /** Changes since the last checkpoint: [op, event, value, ...]. */
+  let journal: (number | string)[] = [];
+  /** Journal entries written since the last snapshot. */
+  let entries = 0;
+  let snapshotDue = false;
+  /** Entries of earlier layouts, deleted by the next snapshot. */
   const garbage: string[] = [];
   let sweptAt = Number.NEGATIVE_INFINITY;
   return {
@@ -78,13 +93,19 @@ export function eventSurges(options: {
       if (!e) {
         e = { times: [], above: false, name: c.eventName };
         events.set(c.event, e);
+        journal.push(EVENT, c.event, c.eventName);
       }
       const before = c.previousYes ? c.previousMtime : undefined;
       const now = c.yes ? c.mtime : undefined;
       if (before !== now) {
-        if (before !== undefined) removeTime(e.times, before);
-        if (now !== undefined) insertTime(e.times, now);
-        dirty.add(c.event);
+        if (before !== undefined) {
+          removeTime(e.times, before);
+          journal.push(REMOVE, c.event, before);
+        }
+        if (now !== undefined) {
+          insertTime(e.times, now);
+          journal.push(INSERT, c.event, now);
+        }
       }
       if (!c.onTime) return;
       // Yes RSVPs with mtime in (m − within, m]; entries behind the watermark − within fall outside.
@@ -113,11 +134,11 @@ export function eventSurges(options: {
       }
       if (above !== e.above) {
         e.above = above;
-        dirty.add(c.event);
+        journal.push(ABOVE, c.event, above ? 1 : 0);
       }
     },
     onTimer(_now, ctx) {
-      // Memory only: mtimes at or behind the watermark − within can no longer be counted.
+      // Mtimes at or behind the watermark − within can no longer be counted: dropped, then a snapshot.
       const wm = ctx.watermark;
       if (!Number.isFinite(wm) || wm - sweptAt < withinMs) return;
       sweptAt = wm;
@@ -125,43 +146,76 @@ export function eventSurges(options: {
       for (const [id, e] of events) {
         if (e.times.length > 0 && e.times[0] > horizon) continue;
         e.times.splice(0, upperBound(e.times, horizon));
-        if (e.times.length === 0) {
-          events.delete(id);
-          dirty.delete(id);
-          garbage.push(`e:${id}`);
-        } else dirty.add(id);
+        if (e.times.length === 0) events.delete(id);
       }
+      snapshotDue = true;
     },
     checkpoint(put: StatePut) {
-      for (const k of garbage) put(k, null);
-      garbage.length = 0;
-      for (const id of dirty) {
-        const e = events.get(id);
-        put(`e:${id}`, e ? msgpackCodec.encode([e.above, e.name, ...e.times]) : null);
+      if (snapshotDue) {
+        const all: [string, boolean, string, number[]][] = [];
+        for (const [id, e] of events) all.push([id, e.above, e.name, e.times]);
+        put('s', msgpackCodec.encode(all));
+        for (let i = 0; i < entries; i++) put(`j:${i}`, null);
+        for (const k of garbage) put(k, null);
+        garbage.length = 0;
+        entries = 0;
+        journal = [];
+        snapshotDue = false;
+        return;
       }
-      dirty.clear();
+      if (journal.length === 0) return;
+      put(`j:${entries++}`, msgpackCodec.encode(journal));
+      journal = [];
     },
-    restore(entries) {
+    restore(stored) {
+      const journals: [number, (number | string)[]][] = [];
       const yes: [string, number][] = [];
-      for (const [k, v] of entries) {
-        if (k.startsWith('e:')) {
+      for (const [k, v] of stored) {
+        if (k === 's') {
+          for (const [id, above, name, times] of msgpackCodec.decode(v) as [
+            string,
+            boolean,
+            string,
+            number[],
+          ][])
+            events.set(id, { times, above, name });
+        } else if (k.startsWith('j:')) {
+          journals.push([Number(k.slice(2)), msgpackCodec.decode(v) as (number | string)[]]);
+        } else if (k.startsWith('e:')) {
+          // Earlier layouts: one entry per event, and the yes RSVPs apart.
           const [above, name, ...times] = msgpackCodec.decode(v) as [boolean, string, ...number[]];
           events.set(k.slice(2), { times, above, name });
+          garbage.push(k);
+          snapshotDue = true;
         } else if (k.startsWith('y:')) {
-          // An earlier layout: the yes RSVPs apart from their events.
           const value = msgpackCodec.decode(v) as number | (string | number)[];
           if (Array.isArray(value)) {
             for (let i = 0; i < value.length; i += 3)
               yes.push([value[i + 1] as string, value[i + 2] as number]);
           } else yes.push([k.slice(k.indexOf(':', 2) + 1), value]);
           garbage.push(k);
+          snapshotDue = true;
         }
       }
       for (const [id, m] of yes) {
         const e = events.get(id);
-        if (!e) continue;
-        insertTime(e.times, m);
-        dirty.add(id);
+        if (e) insertTime(e.times, m);
+      }
+      journals.sort((x, y) => x[0] - y[0]);
+      for (const [n, ops] of journals) {
+        entries = Math.max(entries, n + 1);
+        for (let i = 0; i < ops.length; i += 3) {
+          const id = ops[i + 1] as string;
+          if (ops[i] === EVENT) {
+            if (!events.has(id)) events.set(id, { times: [], above: false, name: ops[i + 2] as string });
+            continue;
+          }
+          const e = events.get(id);
+          if (e === undefined) continue;
+          if (ops[i] === INSERT) insertTime(e.times, ops[i + 2] as number);
+          else if (ops[i] === REMOVE) removeTime(e.times, ops[i + 2] as number);
+          else e.above = ops[i + 2] === 1;
+        }
       }
     },
   };
