@@ -45,7 +45,8 @@ function toLegacy(stores: Map<string, Uint8Array>[]): void {
     if (k === 's')
       for (const [id, above, name, times] of msgpackCodec.decode(v) as [string, boolean, string, number[]][])
         events.set(id, [above, name, [...times]]);
-    else if (k.startsWith('j:')) journals.push([Number(k.slice(2)), msgpackCodec.decode(v)]);
+    else if (k.startsWith('j:'))
+      journals.push([Number(k.slice(2)), msgpackCodec.decode(v) as (number | string)[]]);
   }
   journals.sort((x, y) => x[0] - y[0]);
   for (const [, ops] of journals)
