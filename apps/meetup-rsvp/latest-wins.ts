@@ -42,15 +42,11 @@ import type { Rsvp } from './schema.ts';
 /** What the operator emits: one change per country it touches (usually one). */
 export interface RsvpChange {
   rsvp: number;
-  member: number;
   event: string;
   eventName: string;
   group: number;
   groupName: string;
   country: string;
-  city: string;
-  lat: number;
-  lon: number;
   /** Topic url keys of the group (empty on a retraction from another country). */
   topics: string[];
   mtime: number;
@@ -122,9 +118,17 @@ class LastVersions {
     return (this.#flags[row] >> 1) & 1;
   }
 
-  set(id: number, mtime: number, yes: number, guests: number, country: string, counted: number): void {
-    let row = this.#rows.get(id);
-    if (row === undefined) {
+  /** Sets the last version of `id`, whose row is `row` (-1: a new RSVP). */
+  set(
+    id: number,
+    mtime: number,
+    yes: number,
+    guests: number,
+    country: string,
+    counted: number,
+    row = this.row(id),
+  ): void {
+    if (row < 0) {
       row = this.#free.pop() ?? this.#used++;
       if (row >= this.#mtime.length) this.#grow();
       this.#rows.set(id, row);
@@ -221,15 +225,11 @@ export function latestWins(
       const attendees = yes * (1 + guests);
       const change: RsvpChange = {
         rsvp: id,
-        member: r.member.member_id,
         event: r.event.event_id,
         eventName: r.event.event_name,
         group: r.group.group_id,
         groupName: r.group.group_name,
         country,
-        city: r.group.group_city,
-        lat: r.group.group_lat,
-        lon: r.group.group_lon,
         topics: r.group.group_topics.map((t) => t.urlkey),
         mtime: r.mtime,
         yes: yes === 1,
@@ -289,7 +289,7 @@ export function latestWins(
           );
         }
       }
-      last.set(id, r.mtime, yes, guests, country, onTime ? 1 : 0);
+      last.set(id, r.mtime, yes, guests, country, onTime ? 1 : 0, row);
       dirty.add(Math.floor(id / BUCKET));
       ctx.emit(change, undefined, ts);
     },

@@ -63,15 +63,11 @@ function harness<U>(watermark = Number.NEGATIVE_INFINITY): Harness<U> {
 function change(rsvp: number, group: number, country: string, topics: string[], mtime: number): RsvpChange {
   return {
     rsvp,
-    member: rsvp,
     event: `e${group}`,
     eventName: '',
     group,
     groupName: '',
     country,
-    city: '',
-    lat: 0,
-    lon: 0,
     topics,
     mtime,
     yes: true,
