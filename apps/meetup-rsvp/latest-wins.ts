@@ -37,6 +37,7 @@
  */
 
 import { msgpackCodec, type ProcessOperator, type StatePut } from '../../src/index.ts';
+import { IntMap } from './int-map.ts';
 import type { Rsvp } from './schema.ts';
 
 /** What the operator emits: one change per country it touches (usually one). */
@@ -76,12 +77,12 @@ export interface RsvpChange {
 type Last = [number, number, number, string, number];
 
 /**
- * The last version of every RSVP, in columns: a map from rsvp id to a row of typed arrays, and
- * countries interned. A million RSVPs then cost the map's entries and 15 bytes a row instead of three
+ * The last version of every RSVP, in columns: a map from rsvp id to a row of typed arrays (`IntMap`),
+ * and countries interned. A million RSVPs then cost the map's entries and 15 bytes a row instead of three
  * heap objects each (array, boxed mtime, …) that every major GC would trace.
  */
 class LastVersions {
-  readonly #rows = new Map<number, number>();
+  readonly #rows = new IntMap(1024);
   /** Rows freed by `delete`, reused first; rows ≥ #used were never used. */
   readonly #free: number[] = [];
   #used = 0;
@@ -99,7 +100,7 @@ class LastVersions {
 
   /** The row of `id`, or -1. */
   row(id: number): number {
-    return this.#rows.get(id) ?? -1;
+    return this.#rows.get(id);
   }
 
   mtime(row: number): number {
@@ -147,7 +148,7 @@ class LastVersions {
 
   delete(id: number): void {
     const row = this.#rows.get(id);
-    if (row === undefined) return;
+    if (row < 0) return;
     this.#rows.delete(id);
     this.#free.push(row);
   }
@@ -155,7 +156,9 @@ class LastVersions {
   /** Ids whose mtime is below `horizon`. */
   olderThan(horizon: number): number[] {
     const out: number[] = [];
-    for (const [id, row] of this.#rows) if (this.#mtime[row] < horizon) out.push(id);
+    this.#rows.forEach((id, row) => {
+      if (this.#mtime[row] < horizon) out.push(id);
+    });
     return out;
   }
 

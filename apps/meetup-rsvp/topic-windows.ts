@@ -48,6 +48,7 @@ import {
   type StatePut,
   type WindowResult,
 } from '../../src/index.ts';
+import { IntMap } from './int-map.ts';
 import type { RsvpChange } from './latest-wins.ts';
 
 /** What `topicCounts` sends to `topicRankings`, per partition. */
@@ -202,7 +203,7 @@ export function topicCounts(options: TopicCountOptions): ProcessOperator<string,
   let liveTo = Number.NEGATIVE_INFINITY;
   // Live RSVPs: rsvp → row; per row the latest live pane and its profile, or -1 when the RSVP has
   // several live profiles (then `multi` holds flat [profile, latest pane, ...]).
-  const live = new Map<number, number>();
+  const live = new IntMap(4096);
   let livePane = new Float64Array(1024);
   let liveProfile = new Int32Array(1024);
   const freeRows: number[] = [];
@@ -305,7 +306,7 @@ export function topicCounts(options: TopicCountOptions): ProcessOperator<string,
       const rsvp = items[i];
       const profile = items[i + 1];
       let row = live.get(rsvp);
-      if (row === undefined) {
+      if (row < 0) {
         row = freeRows.pop() ?? usedRows++;
         if (row >= livePane.length) {
           const grownPane = new Float64Array(livePane.length * 2);
@@ -349,7 +350,7 @@ export function topicCounts(options: TopicCountOptions): ProcessOperator<string,
     for (let i = 0; i < items.length; i += 2) {
       const rsvp = items[i];
       const row = live.get(rsvp);
-      if (row === undefined) continue;
+      if (row < 0) continue;
       if (liveProfile[row] >= 0) {
         if (livePane[row] !== p) continue;
         count(liveProfile[row], -1);
