@@ -19,6 +19,7 @@ import {
   tumbling,
   type WindowResult,
 } from '../../src/index.ts';
+import type { ViewReader } from '../../src/views/view-store.ts';
 import {
   type ClassEvent,
   type Detection,
@@ -252,15 +253,17 @@ export const simulators = [connectionsSimulator()];
 
 const pct = (x: number | null | undefined) => (typeof x === 'number' ? `${(x * 100).toFixed(2)} %` : 'n/a');
 
-/** Status lines for the terminal. */
-export function report(running: App): string[] {
-  const m = running.views.get('metrics')?.rows().get('ids') as MetricsEvent | undefined;
+/** Status lines for the terminal, read from the views in the store. */
+export async function report(read: ViewReader): Promise<string[]> {
+  const [m] = (await read('metrics', { where: { view_key: 'ids' }, limit: 1 })).rows as Record<
+    string,
+    number | null
+  >[];
   if (m === undefined) return ['intrusion detection: waiting for connections'];
-  const c = m.cumulative;
-  const f1 = (['dos', 'probe', 'r2l', 'u2r'] as const).map((k) => `${k} ${pct(c[`f1_${k}`])}`).join(', ');
-  const alerts = running.views.get('alerts')?.rows().size ?? 0;
+  const f1 = ['dos', 'probe', 'r2l', 'u2r'].map((k) => `${k} ${pct(m[`cumulative_f1_${k}`])}`).join(', ');
+  const alerts = (await read('alerts', { limit: 1 })).total;
   return [
-    `intrusion detection: ${m.records} connections, accuracy ${pct(c.accuracy)} (last 1000: ${pct(m.window.accuracy)}), κ ${c.kappa?.toFixed(3) ?? 'n/a'}`,
+    `intrusion detection: ${m.records} connections, accuracy ${pct(m.cumulative_accuracy)} (last 1000: ${pct(m.window_accuracy)}), κ ${m.cumulative_kappa?.toFixed(3) ?? 'n/a'}`,
     `F1 ${f1}; model v${m.model_version}, ${m.drifts} drift alarms, ${m.retrainings} retrainings (${m.replaced} replaced); ${alerts} alerts`,
   ];
 }

@@ -24,6 +24,7 @@ import {
   type WindowOptions,
   type WindowResult,
 } from '../../src/index.ts';
+import type { ViewReader } from '../../src/views/view-store.ts';
 import { eventSurges } from './event-surge.ts';
 import { RsvpGenerator } from './generator.ts';
 import { latestWins } from './latest-wins.ts';
@@ -313,28 +314,23 @@ export default app;
 /** How `streamsight replay` reads a capture: JSON lines, keyed by group, event time `mtime`. */
 export const replay = { topic: RSVP_TOPIC, format: 'jsonl', key: 'group.group_id', time: 'mtime' } as const;
 
-/** Status lines for the terminal. */
-export function report(running: App): string[] {
+/** Status lines for the terminal, read from the views in the store. */
+export async function report(read: ViewReader): Promise<string[]> {
   const lines: string[] = [];
-  const world = [...(running.views.get('world-totals')?.rows().values() ?? [])] as RunningTotal[];
-  if (world[0]) {
-    const w = world[0];
-    lines.push(`totals: ${w.yes} yes, ${w.no} no, ${w.guests} guests, ${w.attendees} attendees`);
+  const [w] = (await read('world-totals', { limit: 1 })).rows as unknown as RunningTotal[];
+  if (w) lines.push(`totals: ${w.yes} yes, ${w.no} no, ${w.guests} guests, ${w.attendees} attendees`);
+  const [latest] = (await read('trending-topics', { orderBy: 'window_start', desc: true, limit: 1 })).rows;
+  if (latest) {
+    const now = (
+      await read('trending-topics', {
+        where: { window_start: latest.window_start as number },
+        orderBy: 'value_rank',
+        limit: 5,
+      })
+    ).rows;
+    lines.push(`trending: ${now.map((t) => `${t.key} (${t.value_count})`).join(', ')}`);
   }
-  const trending = [...(running.views.get('trending-topics')?.rows().values() ?? [])] as WindowResult<
-    string,
-    { count: number; rank: number }
-  >[];
-  const latest = Math.max(...trending.map((t) => t.start));
-  const now = trending.filter((t) => t.start === latest).sort((x, y) => x.value.rank - y.value.rank);
-  if (now.length > 0)
-    lines.push(
-      `trending: ${now
-        .slice(0, 5)
-        .map((t) => `${t.key} (${t.value.count})`)
-        .join(', ')}`,
-    );
-  const alerts = running.views.get('alerts')?.rows().size ?? 0;
+  const alerts = (await read('alerts', { limit: 1 })).total;
   if (alerts > 0) lines.push(`alerts: ${alerts}`);
   return lines;
 }

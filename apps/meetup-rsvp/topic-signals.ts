@@ -48,7 +48,7 @@ function keep(
  * window when the count grew.
  *
  * @example
- * topicWindows.process(() => risingTopics({ sizeMs: 300_000, minCount: 3 })).toView('rising-topics')
+ * perTopicMinute.process(() => risingTopics({ sizeMs: 300_000, minCount: 3 })).toView('rising-topics')
  */
 export function risingTopics(options: {
   sizeMs: number;

@@ -22,6 +22,7 @@ import {
   tumbling,
   type WindowResult,
 } from '../../src/index.ts';
+import type { ViewReader } from '../../src/views/view-store.ts';
 
 const PARTITIONS = 4;
 
@@ -144,27 +145,27 @@ export default app;
 
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 
-/** Status lines for the terminal. */
-export function report(running: App): string[] {
+/** Status lines for the terminal, read from the views in the store. */
+export async function report(read: ViewReader): Promise<string[]> {
   const lines: string[] = [];
-  const hot = [...(running.views.get('hot-items')?.rows().values() ?? [])] as TopK<
+  const [hot] = (await read('hot-items', { orderBy: 'start', desc: true, limit: 1 })).rows as unknown as TopK<
     WindowResult<number, number>
   >[];
-  const latest = hot.sort((x, y) => y.start - x.start)[0];
-  if (latest) {
-    const items = latest.items.map((i) => `#${i.key} (${i.value} bids)`).join(', ');
-    lines.push(`hot items ${time(latest.start)}–${time(latest.end)}: ${items}`);
+  if (hot) {
+    const items = hot.items.map((i) => `#${i.key} (${i.value} bids)`).join(', ');
+    lines.push(`hot items ${time(hot.start)}–${time(hot.end)}: ${items}`);
   }
-  const highest = [...(running.views.get('highest-bid')?.rows().values() ?? [])] as WindowResult<
-    number,
-    { max: number }
-  >[];
-  const top = highest.sort((x, y) => y.start - x.start)[0];
+  const [top] = (await read('highest-bid', { orderBy: 'window_start', desc: true, limit: 1 })).rows as {
+    window_start: number;
+    window_end: number;
+    final: boolean;
+    value_max: number;
+  }[];
   if (top)
     lines.push(
-      `highest bid ${time(top.start)}–${time(top.end)}${top.final ? '' : ' (so far)'}: $${(top.value.max / 100).toFixed(2)}`,
+      `highest bid ${time(top.window_start)}–${time(top.window_end)}${top.final ? '' : ' (so far)'}: $${(top.value_max / 100).toFixed(2)}`,
     );
-  const sessions = running.views.get('bidder-sessions')?.rows().size ?? 0;
+  const sessions = (await read('bidder-sessions', { limit: 1 })).total;
   lines.push(`bidder sessions closed: ${sessions}`);
   return lines;
 }

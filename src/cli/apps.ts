@@ -1,6 +1,7 @@
 /**
  * The apps `streamsight run` knows by name. An app module exports `default` (the App, made with
- * `defineApp`) and may export `simulators` (Simulator[]) and `report(app): string[]` (status lines).
+ * `defineApp`) and may export `simulators` (Simulator[]) and `report(read): Promise<string[]>` (status
+ * lines, read from its views in the store: `read` is `ViewReader` of views/view-store.ts).
  * Any other module path works too: `streamsight run ./my-app.ts`.
  */
 

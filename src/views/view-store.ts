@@ -92,6 +92,12 @@ export interface SqlResult {
   truncated: boolean;
 }
 
+/**
+ * One app's views, read the way its store reads them (`ViewStore.read` with the app fixed): what an
+ * app's status lines (`report`) get.
+ */
+export type ViewReader = (view: string, query?: ViewQuery) => Promise<ViewPage>;
+
 export interface ViewStore {
   /** Creates the view's table if needed. Idempotent. */
   ensureView(def: ViewDefinition): Promise<void>;

@@ -20,6 +20,7 @@ import { openAuthStore } from '../../server/auth-store.ts';
 import { type StartedServer, startServer } from '../../server/server.ts';
 import { batchJobsOf, scheduleBatchJobs } from '../../views/batch-jobs.ts';
 import { type Materializer, materializeViews } from '../../views/materialize.ts';
+import type { ViewReader, ViewStore } from '../../views/view-store.ts';
 import { appModule, DEFAULT_APPS } from '../apps.ts';
 import { openConfiguredViewStore, parseCount } from '../config.ts';
 import { configOf, logPath, openLog } from './shared.ts';
@@ -27,7 +28,8 @@ import { configOf, logPath, openLog } from './shared.ts';
 interface AppModule {
   default: App;
   simulators?: Simulator[];
-  report?: (app: App) => string[];
+  /** Status lines, read from the app's views in the store. */
+  report?: (read: ViewReader) => Promise<string[]>;
   /** Batch jobs over the view store (see views/batch-jobs.ts). */
   reportJobs?: unknown;
 }
@@ -84,25 +86,23 @@ export function runCommand(): Command {
         const started: Array<{ mod: AppModule; running: RunningApp }> = [];
         const simulations: Promise<void>[] = [];
         const materializers = new Map<string, Materializer>();
-        const viewStore = opts.server ? await openConfiguredViewStore(config) : undefined;
+        // Views go to the store with or without the server: `query` reads them there, and so do the
+        // status lines. Nothing keeps view rows in memory.
+        const viewStore = await openConfiguredViewStore(config);
         const authStore = opts.server ? openAuthStore({ path: join(config.dataDir, 'auth') }) : undefined;
         let server: StartedServer | undefined;
         const stopJobs: Array<() => void> = [];
         try {
           for (const url of modules) {
             const mod = (await loadAppModule(url)).module as unknown as AppModule;
-            // Before the app runs, so no view change is missed. Rows stay in memory too: the
-            // status lines (`report`) read them.
-            if (viewStore)
-              materializers.set(
-                mod.default.name,
-                await materializeViews(mod.default, viewStore, {
-                  log,
-                  retainRows: true,
-                  onError: (err) =>
-                    void process.stderr.write(`views of ${mod.default.name}: ${err.message}\n`),
-                }),
-              );
+            // Before the app runs, so no view change is missed.
+            materializers.set(
+              mod.default.name,
+              await materializeViews(mod.default, viewStore, {
+                log,
+                onError: (err) => void process.stderr.write(`views of ${mod.default.name}: ${err.message}\n`),
+              }),
+            );
             // Worker threads open the embedded log's files themselves; on Kafka the tasks run here
             // (scale Kafka out with `streamsight worker` processes instead).
             const running =
@@ -115,13 +115,11 @@ export function runCommand(): Command {
                     workers: config.workers,
                   });
             started.push({ mod, running });
-            if (viewStore) {
-              stopJobs.push(
-                scheduleBatchJobs(batchJobsOf(mod), viewStore, (job, err) =>
-                  process.stderr.write(`batch job ${mod.default.name}/${job.name}: ${err.message}\n`),
-                ),
-              );
-            }
+            stopJobs.push(
+              scheduleBatchJobs(batchJobsOf(mod), viewStore, (job, err) =>
+                process.stderr.write(`batch job ${mod.default.name}/${job.name}: ${err.message}\n`),
+              ),
+            );
             const threads = config.log.kind === 'kafka' ? 0 : config.workers;
             process.stdout.write(
               `▶ ${mod.default.name}: ${mod.default.pipelines.length} ${mod.default.pipelines.length === 1 ? 'pipeline' : 'pipelines'} on ${threads || 'the main'} ${threads <= 1 ? 'thread' : 'threads'}, data in ${config.log.kind === 'kafka' ? config.log.url : config.dataDir}\n`,
@@ -136,7 +134,7 @@ export function runCommand(): Command {
               }
             }
           }
-          if (viewStore && authStore) {
+          if (authStore) {
             server = await listen({
               log,
               apps: started.map((s) => s.running),
@@ -150,7 +148,16 @@ export function runCommand(): Command {
             });
             process.stdout.write(`dashboard: ${server.url}  admin key: ${server.adminKey}\n`);
           }
-          const timer = opts.quiet ? undefined : setInterval(() => status(started), 2000);
+          let reporting = false;
+          const timer = opts.quiet
+            ? undefined
+            : setInterval(() => {
+                if (reporting) return; // the previous status lines are still being read
+                reporting = true;
+                status(started, viewStore).finally(() => {
+                  reporting = false;
+                });
+              }, 2000);
           const timeout =
             duration === undefined ? undefined : setTimeout(() => stop.abort(), duration * 1000);
           await Promise.race([
@@ -169,7 +176,7 @@ export function runCommand(): Command {
           await Promise.allSettled(started.map((s) => s.running.stop()));
           // After the final checkpoints: their view rows are flushed to the store.
           await Promise.allSettled([...materializers.values()].map((m) => m.close()));
-          await viewStore?.close();
+          await viewStore.close();
           await authStore?.close();
           await log.close();
           process.off('SIGINT', onSignal);
@@ -198,7 +205,7 @@ async function listen(options: Parameters<typeof startServer>[0]): Promise<Start
 let previous = new Map<string, number>();
 let previousAt = Date.now();
 
-function status(apps: Array<{ mod: AppModule; running: RunningApp }>): void {
+async function status(apps: Array<{ mod: AppModule; running: RunningApp }>, store: ViewStore): Promise<void> {
   const now = Date.now();
   const seconds = (now - previousAt) / 1000;
   const next = new Map<string, number>();
@@ -220,10 +227,21 @@ function status(apps: Array<{ mod: AppModule; running: RunningApp }>): void {
         `${pipeline} ${Math.round(rate)}/s lag ${lag} wm-delay ${delay}${dead ? ` dead ${dead}` : ''}`,
       );
     }
+    // A view gets its columns with its first rows: until then a query naming them finds nothing.
+    const read: ViewReader = (view, query) =>
+      store.read(mod.default.name, view, query).catch((err: unknown) => {
+        if (isStreamsightError(err, 'SS_ERR_INVALID_QUERY')) return { columns: [], rows: [], total: 0 };
+        throw err;
+      });
+    let lines: string[] = [];
+    try {
+      lines = (await mod.report?.(read)) ?? [];
+    } catch (err) {
+      lines = [`(status lines failed: ${(err as Error).message})`];
+    }
     process.stdout.write(
-      `[${new Date().toISOString().slice(11, 19)}] ${mod.default.name}: ${parts.join(' | ')}\n`,
+      `[${new Date().toISOString().slice(11, 19)}] ${mod.default.name}: ${parts.join(' | ')}\n${lines.map((l) => `    ${l}\n`).join('')}`,
     );
-    for (const line of mod.report?.(mod.default) ?? []) process.stdout.write(`    ${line}\n`);
   }
   previous = next;
   previousAt = now;
