@@ -26,6 +26,11 @@ export interface RunOptions {
   checkpointIntervalMs?: number;
   /** Minimum time between checkpoints while there is a backlog (default 200 ms): raises throughput. */
   backlogCheckpointIntervalMs?: number;
+  /**
+   * How often a task deletes the records of its repartition inputs that it has committed past
+   * (default 30 s; 0: after every checkpoint). Internal topics are read by their pipeline only.
+   */
+  repartitionPurgeIntervalMs?: number;
   /** Commits that may be in flight per task before fetching pauses (default 4). */
   maxInFlightCommits?: number;
   /** Records per fetch (default 2048). */
@@ -55,6 +60,7 @@ const DEFAULTS = {
   bounded: false,
   checkpointIntervalMs: 0,
   backlogCheckpointIntervalMs: 200,
+  repartitionPurgeIntervalMs: 30_000,
   maxInFlightCommits: 4,
   fetchMaxRecords: 2048,
 };
@@ -98,11 +104,16 @@ export async function runApp(app: App, options: RunOptions): Promise<RunningApp>
   const o = { ...DEFAULTS, ...defined } as typeof DEFAULTS & RunOptions;
   for (const [name, v] of Object.entries({
     checkpointIntervalMs: o.checkpointIntervalMs,
+    repartitionPurgeIntervalMs: o.repartitionPurgeIntervalMs,
     maxInFlightCommits: o.maxInFlightCommits,
     fetchMaxRecords: o.fetchMaxRecords,
   })) {
-    if (!Number.isFinite(v) || v < (name === 'checkpointIntervalMs' ? 0 : 1)) {
-      throw new StreamsightError('SS_ERR_INVALID_OPTION', `runApp: ${name} must be a positive number`);
+    const least = name === 'checkpointIntervalMs' || name === 'repartitionPurgeIntervalMs' ? 0 : 1;
+    if (!Number.isFinite(v) || v < least) {
+      throw new StreamsightError(
+        'SS_ERR_INVALID_OPTION',
+        `runApp: ${name} must be a number ≥ ${least}, got ${String(v)}`,
+      );
     }
   }
   const now = o.now ?? Date.now;
@@ -124,6 +135,7 @@ export async function runApp(app: App, options: RunOptions): Promise<RunningApp>
             bounded: o.bounded,
             checkpointIntervalMs: o.checkpointIntervalMs,
             backlogCheckpointIntervalMs: o.backlogCheckpointIntervalMs,
+            repartitionPurgeIntervalMs: o.repartitionPurgeIntervalMs,
             maxInFlightCommits: o.maxInFlightCommits,
             fetchMaxRecords: o.fetchMaxRecords,
             now,

@@ -61,6 +61,8 @@ export interface TaskOptions {
   backlogCheckpointIntervalMs: number;
   maxInFlightCommits: number;
   fetchMaxRecords: number;
+  /** Minimum time between purges of the consumed records of the task's repartition inputs. */
+  repartitionPurgeIntervalMs: number;
   now: () => number;
 }
 
@@ -125,6 +127,8 @@ export class Task implements TaskOutput {
   #announced = '';
   #dirtyPositions = false;
   #lastCheckpoint = 0;
+  #lastPurge = 0;
+  #purging: Promise<void> | undefined;
   /** Which input the next idle long-poll waits on (they take turns). */
   #pollTurn = 0;
   #origin: LogRecord | undefined;
@@ -444,6 +448,7 @@ export class Task implements TaskOutput {
   /** Runs until the signal aborts or, when bounded, the inputs are exhausted. */
   async run(signal: AbortSignal): Promise<void> {
     const { now } = this.#o;
+    this.#lastPurge = now(); // the first purge one interval after the start
     while (!signal.aborted) {
       if (this.#failure) throw this.#failure;
       const fetched = await this.#fetch(signal);
@@ -466,7 +471,11 @@ export class Task implements TaskOutput {
     }
     await this.#checkpoint();
     await Promise.all(this.#inFlight);
+    await this.#purging;
     if (this.#failure) throw this.#failure;
+    // What the last checkpoint committed, unless a purge ran within the interval.
+    this.#purge(this.#repartitionPositions());
+    await this.#purging;
   }
 
   async #fetch(signal: AbortSignal): Promise<number> {
@@ -764,9 +773,11 @@ export class Task implements TaskOutput {
     this.#lastCheckpoint = now();
     const context = { pipeline: stage.prefix, partition };
     for (const [sink, records] of sinks) await sink.write(records, context);
+    const consumed = this.#repartitionPositions();
     const commit = txn.commit().then(
       () => {
         for (const sink of sinks.keys()) sink.committed?.(context);
+        this.#purge(consumed);
       },
       (err) => {
         this.#failure ??= new StreamsightError(
@@ -783,6 +794,36 @@ export class Task implements TaskOutput {
       if (i >= 0) this.#inFlight.splice(i, 1);
     });
     while (this.#inFlight.length >= this.#o.maxInFlightCommits) await this.#inFlight[0];
+  }
+
+  /** Positions in the repartition inputs: what the next checkpoint commits. */
+  #repartitionPositions(): [string, number][] {
+    return this.#inputs
+      .filter((i) => i.spec.kind === 'repartition')
+      .map((i): [string, number] => [i.spec.topic, i.position]);
+  }
+
+  /**
+   * Deletes what the task has read of its repartition inputs once that position is committed: the
+   * pipeline's own group is their only reader, so nothing else needs them, and without this they
+   * would grow for as long as the app runs (retention by age cannot do it: record timestamps are
+   * event time). At most once per `repartitionPurgeIntervalMs`; a failure only waits for the next.
+   */
+  #purge(consumed: [string, number][]): void {
+    const { log, partition, now, repartitionPurgeIntervalMs } = this.#o;
+    if (consumed.length === 0 || this.#purging || now() - this.#lastPurge < repartitionPurgeIntervalMs)
+      return;
+    this.#lastPurge = now();
+    this.#purging = Promise.all(
+      consumed.map(([topic, offset]) => log.deleteRecordsBefore(topic, partition, offset)),
+    )
+      .then(
+        () => {},
+        () => {},
+      )
+      .finally(() => {
+        this.#purging = undefined;
+      });
   }
 
   #recordBatchTime(ms: number): void {

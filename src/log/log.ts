@@ -128,6 +128,13 @@ export interface Log {
   readState(store: string, partition: number): AsyncIterable<[string, Uint8Array]>;
   /** Applies retention now (implementations also run it periodically). */
   enforceRetention(now?: number): Promise<void>;
+  /**
+   * Deletes the records of a partition below `offset`, for a reader that has committed past them
+   * (a pipeline purges its repartition topics this way). The start offset moves up to at most
+   * `offset`: Kafka deletes exactly up to it, the embedded log whole batches below it. An offset at
+   * or below the start offset changes nothing; one past the end is SS_ERR_OFFSET_OUT_OF_RANGE.
+   */
+  deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<void>;
   /** Idempotent. */
   close(): Promise<void>;
 }

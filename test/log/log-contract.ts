@@ -782,6 +782,43 @@ export function logContract(name: string, factory: () => Promise<LogUnderTest>):
           assert.equal(error.details.startOffset, startOffset);
         }),
       );
+      it(
+        'deletes the records below an offset on request (deleteRecordsBefore)',
+        withLog(async (log) => {
+          const topic = fresh('purge');
+          await log.createTopic(topic, { partitions: 1 });
+          const calls: AppendResult[][] = [];
+          for (let call = 0; call < 5; call++) {
+            calls.push(
+              await log.append(
+                topic,
+                Array.from({ length: 10 }, (_, i) => ({ value: bytes(`r${call}-${i}`), partition: 0 })),
+              ),
+            );
+          }
+          const cut = calls[2][5].offset;
+          await log.deleteRecordsBefore(topic, 0, cut);
+          const { startOffset, endOffset } = (await log.describeTopic(topic)).partitions[0];
+          assert.ok(startOffset > calls[1][9].offset && startOffset <= cut, `startOffset ${startOffset}`);
+          assert.equal(endOffset, 50);
+          const kept = (await readPartition(log, topic, 0, startOffset)).map((r) => text(r.value));
+          assert.ok(kept.includes('r2-5') && !kept.includes('r1-9'));
+          assert.equal(kept.at(-1), 'r4-9');
+          await expectCode(log.fetch(topic, 0, startOffset - 1), 'SS_ERR_OFFSET_OUT_OF_RANGE');
+          // Below the start: nothing changes. Past the end: an error.
+          await log.deleteRecordsBefore(topic, 0, 3);
+          assert.equal((await log.describeTopic(topic)).partitions[0].startOffset, startOffset);
+          await expectCode(log.deleteRecordsBefore(topic, 0, 51), 'SS_ERR_OFFSET_OUT_OF_RANGE');
+          // Up to the end: the partition is empty and goes on from where it was.
+          await log.deleteRecordsBefore(topic, 0, 50);
+          assert.deepEqual(
+            (({ startOffset: s, endOffset: e }) => [s, e])((await log.describeTopic(topic)).partitions[0]),
+            [50, 50],
+          );
+          const [next] = await log.append(topic, [{ value: bytes('after'), partition: 0 }]);
+          assert.equal(next.offset, 50);
+        }),
+      );
     });
 
     describe('close', () => {

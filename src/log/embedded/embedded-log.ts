@@ -323,6 +323,40 @@ export class EmbeddedLog implements Log {
     });
   }
 
+  async deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<void> {
+    this.#assertOpen();
+    await this.#write(() => {
+      const meta = this.#partitionMeta(topic, partition);
+      if (!Number.isSafeInteger(offset) || offset > meta.endOffset) {
+        throw new StreamsightError(
+          'SS_ERR_OFFSET_OUT_OF_RANGE',
+          `cannot delete the records of ${topic}/${partition} below ${offset}: its end offset is ${meta.endOffset}`,
+          { details: { topic, partition, offset, startOffset: meta.startOffset, endOffset: meta.endOffset } },
+        );
+      }
+      if (offset <= meta.startOffset) return;
+      // Whole batches whose last record is below the offset.
+      let startOffset = meta.endOffset;
+      let bytes = meta.bytes;
+      const deleted: Key[] = [];
+      for (const { key, value } of this.#records.getRange({
+        start: [topic, partition],
+        end: [topic, partition + 1],
+      })) {
+        const base = (key as RecordKey)[2];
+        if (base + batchRecordCount(value) > offset) {
+          startOffset = base;
+          break;
+        }
+        deleted.push(key);
+        bytes -= value.length;
+      }
+      if (deleted.length === 0) return;
+      for (const key of deleted) this.#records.removeSync(key);
+      this.#meta.putSync([topic, partition], { startOffset, endOffset: meta.endOffset, bytes });
+    });
+  }
+
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
     return this.#closing;

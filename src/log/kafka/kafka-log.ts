@@ -1127,6 +1127,21 @@ export class KafkaLog implements Log {
     }
   }
 
+  async deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<void> {
+    this.#checkOpen();
+    const p = (await this.describeTopic(topic)).partitions.find((x) => x.partition === partition);
+    if (p === undefined) throw partitionNotFound(topic, partition);
+    if (!Number.isSafeInteger(offset) || offset > p.endOffset) {
+      throw new StreamsightError(
+        'SS_ERR_OFFSET_OUT_OF_RANGE',
+        `cannot delete the records of ${topic}/${partition} below ${offset}: its end offset is ${p.endOffset}`,
+        { details: { topic, partition, offset, startOffset: p.startOffset, endOffset: p.endOffset } },
+      );
+    }
+    if (offset <= p.startOffset) return;
+    await this.#deleteRecords(await this.#route(topic), [[partition, offset]]);
+  }
+
   /** The first offset to keep so that at most `limit` bytes of keys and values remain. */
   async #bytesCut(route: TopicRoute, p: PartitionInfo, limit: number): Promise<number> {
     const sizes: [offset: number, bytes: number][] = [];
