@@ -27,6 +27,8 @@ export type {
   ViewInfo,
   ViewPage,
   ViewQuery,
+  ViewReader,
   ViewRow,
   ViewStore,
 } from './view-store.ts';
+export { appViewReader } from './view-store.ts';

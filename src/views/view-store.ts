@@ -22,6 +22,7 @@
  * so a view never double counts.
  */
 
+import { isStreamsightError } from '../errors/index.ts';
 import type { LogRecord } from '../log/log.ts';
 
 export type ColumnType = 'text' | 'double' | 'bigint' | 'boolean' | 'json';
@@ -97,6 +98,21 @@ export interface SqlResult {
  * app's status lines (`report`) get.
  */
 export type ViewReader = (view: string, query?: ViewQuery) => Promise<ViewPage>;
+
+/**
+ * The reader of one app's views in `store`. A view gets its columns with its first rows, so until
+ * then a query naming them (SS_ERR_INVALID_QUERY) reads as no rows.
+ *
+ * @example
+ * const lines = await report(appViewReader(store, 'meetup-rsvp'));
+ */
+export function appViewReader(store: ViewStore, app: string): ViewReader {
+  return (view, query) =>
+    store.read(app, view, query).catch((err: unknown) => {
+      if (isStreamsightError(err, 'SS_ERR_INVALID_QUERY')) return { columns: [], rows: [], total: 0 };
+      throw err;
+    });
+}
 
 export interface ViewStore {
   /** Creates the view's table if needed. Idempotent. */

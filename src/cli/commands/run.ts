@@ -20,7 +20,7 @@ import { openAuthStore } from '../../server/auth-store.ts';
 import { type StartedServer, startServer } from '../../server/server.ts';
 import { batchJobsOf, scheduleBatchJobs } from '../../views/batch-jobs.ts';
 import { type Materializer, materializeViews } from '../../views/materialize.ts';
-import type { ViewReader, ViewStore } from '../../views/view-store.ts';
+import { appViewReader, type ViewReader, type ViewStore } from '../../views/view-store.ts';
 import { appModule, DEFAULT_APPS } from '../apps.ts';
 import { openConfiguredViewStore, parseCount } from '../config.ts';
 import { configOf, logPath, openLog } from './shared.ts';
@@ -227,15 +227,9 @@ async function status(apps: Array<{ mod: AppModule; running: RunningApp }>, stor
         `${pipeline} ${Math.round(rate)}/s lag ${lag} wm-delay ${delay}${dead ? ` dead ${dead}` : ''}`,
       );
     }
-    // A view gets its columns with its first rows: until then a query naming them finds nothing.
-    const read: ViewReader = (view, query) =>
-      store.read(mod.default.name, view, query).catch((err: unknown) => {
-        if (isStreamsightError(err, 'SS_ERR_INVALID_QUERY')) return { columns: [], rows: [], total: 0 };
-        throw err;
-      });
     let lines: string[] = [];
     try {
-      lines = (await mod.report?.(read)) ?? [];
+      lines = (await mod.report?.(appViewReader(store, mod.default.name))) ?? [];
     } catch (err) {
       lines = [`(status lines failed: ${(err as Error).message})`];
     }
