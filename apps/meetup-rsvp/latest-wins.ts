@@ -37,6 +37,8 @@
  */
 
 import { msgpackCodec, type ProcessOperator, type StatePut } from '../../src/index.ts';
+import { LabelSet } from '../../src/ml/label-set.ts';
+import { grown } from './columns.ts';
 import { IntMap } from './int-map.ts';
 import type { Rsvp } from './schema.ts';
 
@@ -86,8 +88,7 @@ class LastVersions {
   /** Rows freed by `delete`, reused first; rows ≥ #used were never used. */
   readonly #free: number[] = [];
   #used = 0;
-  readonly #countries: string[] = [];
-  readonly #countryIds = new Map<string, number>();
+  readonly #countries = new LabelSet<string>();
   #mtime = new Float64Array(1024);
   #guests = new Int32Array(1024);
   #country = new Uint16Array(1024);
@@ -113,7 +114,7 @@ class LastVersions {
     return this.#guests[row];
   }
   country(row: number): string {
-    return this.#countries[this.#country[row]];
+    return this.#countries.labelAt(this.#country[row]);
   }
   counted(row: number): number {
     return (this.#flags[row] >> 1) & 1;
@@ -134,15 +135,9 @@ class LastVersions {
       if (row >= this.#mtime.length) this.#grow();
       this.#rows.set(id, row);
     }
-    let c = this.#countryIds.get(country);
-    if (c === undefined) {
-      c = this.#countries.length;
-      this.#countries.push(country);
-      this.#countryIds.set(country, c);
-    }
     this.#mtime[row] = mtime;
     this.#guests[row] = guests;
-    this.#country[row] = c;
+    this.#country[row] = this.#countries.indexOf(country);
     this.#flags[row] = yes | (counted << 1);
   }
 
@@ -164,14 +159,10 @@ class LastVersions {
 
   #grow(): void {
     const n = this.#mtime.length * 2;
-    const grow = <A extends Float64Array | Int32Array | Uint16Array | Uint8Array>(a: A, b: A): A => {
-      b.set(a);
-      return b;
-    };
-    this.#mtime = grow(this.#mtime, new Float64Array(n));
-    this.#guests = grow(this.#guests, new Int32Array(n));
-    this.#country = grow(this.#country, new Uint16Array(n));
-    this.#flags = grow(this.#flags, new Uint8Array(n));
+    this.#mtime = grown(this.#mtime, n);
+    this.#guests = grown(this.#guests, n);
+    this.#country = grown(this.#country, n);
+    this.#flags = grown(this.#flags, n);
   }
 }
 

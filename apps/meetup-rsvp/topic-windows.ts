@@ -48,6 +48,8 @@ import {
   type StatePut,
   type WindowResult,
 } from '../../src/index.ts';
+import { LabelSet } from '../../src/ml/label-set.ts';
+import { grown } from './columns.ts';
 import { IntMap } from './int-map.ts';
 import type { RsvpChange } from './latest-wins.ts';
 
@@ -104,21 +106,6 @@ export interface TopicCountOptions {
 
 const META = '~meta';
 
-/** Strings ↔ dense ids. */
-class Interner {
-  readonly names: string[] = [];
-  readonly #ids = new Map<string, number>();
-  id(name: string): number {
-    let id = this.#ids.get(name);
-    if (id === undefined) {
-      id = this.names.length;
-      this.names.push(name);
-      this.#ids.set(name, id);
-    }
-    return id;
-  }
-}
-
 /** Counters by dense id, with the ids changed since the last `drain` and the value then. */
 class Counters {
   #count = new Int32Array(256);
@@ -135,10 +122,6 @@ class Counters {
     }
   }
 
-  get(id: number): number {
-    return id < this.#count.length ? this.#count[id] : 0;
-  }
-
   /** Calls `f(id, delta)` for every counter that changed since the last drain. */
   drain(f: (id: number, delta: number) => void): void {
     for (const id of this.#changed) {
@@ -153,13 +136,9 @@ class Counters {
 
   #grow(id: number): void {
     const n = Math.max(id + 1, this.#count.length * 2);
-    const grow = <A extends Int32Array | Uint8Array>(a: A, b: A): A => {
-      b.set(a);
-      return b;
-    };
-    this.#count = grow(this.#count, new Int32Array(n));
-    this.#emitted = grow(this.#emitted, new Int32Array(n));
-    this.#dirty = grow(this.#dirty, new Uint8Array(n));
+    this.#count = grown(this.#count, n);
+    this.#emitted = grown(this.#emitted, n);
+    this.#dirty = grown(this.#dirty, n);
   }
 }
 
@@ -178,8 +157,8 @@ export function topicCounts(options: TopicCountOptions): ProcessOperator<string,
       'topicCounts: sizeMs and minuteMs must be multiples of everyMs, and minuteMs ≤ sizeMs',
     );
   }
-  const topics = new Interner();
-  const countries = new Interner();
+  const topics = new LabelSet<string>();
+  const countries = new LabelSet<string>();
   /** countryId × 2^24 + topicId → pair id */
   const pairIds = new Map<number, number>();
   const pairCountry: number[] = [];
@@ -222,8 +201,8 @@ export function topicCounts(options: TopicCountOptions): ProcessOperator<string,
     if (id !== undefined) return id;
     id = profileCountry.length;
     profileIds.set(key, id);
-    const c = countries.id(country);
-    const t = names.map((n) => topics.id(n));
+    const c = countries.indexOf(country);
+    const t = names.map((n) => topics.indexOf(n));
     const p = t.map((topic) => {
       const k = c * 2 ** 24 + topic;
       let pair = pairIds.get(k);
@@ -309,12 +288,8 @@ export function topicCounts(options: TopicCountOptions): ProcessOperator<string,
       if (row < 0) {
         row = freeRows.pop() ?? usedRows++;
         if (row >= livePane.length) {
-          const grownPane = new Float64Array(livePane.length * 2);
-          grownPane.set(livePane);
-          livePane = grownPane;
-          const grownProfile = new Int32Array(liveProfile.length * 2);
-          grownProfile.set(liveProfile);
-          liveProfile = grownProfile;
+          livePane = grown(livePane, livePane.length * 2);
+          liveProfile = grown(liveProfile, liveProfile.length * 2);
         }
         live.set(rsvp, row);
         livePane[row] = p;
@@ -409,18 +384,18 @@ export function topicCounts(options: TopicCountOptions): ProcessOperator<string,
       }
     }
     const out: (string | number)[] = [];
-    for (const [t, n] of counts) out.push(topics.names[t], n);
+    for (const [t, n] of counts) out.push(topics.labels[t], n);
     return out;
   };
 
   const emitWindow = (end: number, ctx: ProcessContext<TopicCounts>): void => {
     const t: (string | number)[] = [];
     topicCount.drain((id, d) => {
-      t.push(topics.names[id], d);
+      t.push(topics.labels[id], d);
     });
     const pairs: (string | number)[] = [];
     pairCount.drain((id, d) => {
-      pairs.push(countries.names[pairCountry[id]], topics.names[pairTopic[id]], d);
+      pairs.push(countries.labels[pairCountry[id]], topics.labels[pairTopic[id]], d);
     });
     ctx.emit({ kind: 'window', end, topics: t, pairs }, 'topics', end - 1);
     if (end % minuteMs === 0)

@@ -6,18 +6,20 @@
 import type { Label } from './learner.ts';
 
 /**
- * A growing dictionary from labels to dense indices.
+ * A growing dictionary from labels to dense indices (any strings or numbers: the Meetup app numbers
+ * countries and topics with it too).
  *
  * @example
  * const labels = new LabelSet();
  * labels.indexOf('UP'); // 0 (added)
  * labels.labelAt(0); // 'UP'
+ * new LabelSet<string>().labelAt(0); // typed as a string
  */
-export class LabelSet {
-  private readonly indices = new Map<Label, number>();
-  readonly labels: Label[] = [];
+export class LabelSet<L extends Label = Label> {
+  private readonly indices = new Map<L, number>();
+  readonly labels: L[] = [];
 
-  constructor(labels: readonly Label[] = []) {
+  constructor(labels: readonly L[] = []) {
     for (const label of labels) this.indexOf(label);
   }
 
@@ -27,7 +29,7 @@ export class LabelSet {
   }
 
   /** The label's index, adding it when new. */
-  indexOf(label: Label): number {
+  indexOf(label: L): number {
     let index = this.indices.get(label);
     if (index === undefined) {
       index = this.labels.length;
@@ -38,11 +40,11 @@ export class LabelSet {
   }
 
   /** The label's index, or -1 when it was never seen (does not add it). */
-  find(label: Label): number {
+  find(label: L): number {
     return this.indices.get(label) ?? -1;
   }
 
-  labelAt(index: number): Label {
+  labelAt(index: number): L {
     return this.labels[index];
   }
 }
