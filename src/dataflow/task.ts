@@ -474,7 +474,7 @@ export class Task implements TaskOutput {
     await this.#purging;
     if (this.#failure) throw this.#failure;
     // What the last checkpoint committed, unless a purge ran within the interval.
-    this.#purge(this.#repartitionPositions());
+    if (this.#purgeDue()) this.#purge(this.#repartitionPositions());
     await this.#purging;
   }
 
@@ -773,11 +773,12 @@ export class Task implements TaskOutput {
     this.#lastCheckpoint = now();
     const context = { pipeline: stage.prefix, partition };
     for (const [sink, records] of sinks) await sink.write(records, context);
-    const consumed = this.#repartitionPositions();
+    // The positions this commit holds, taken only when a purge may follow it.
+    const consumed = this.#purgeDue() ? this.#repartitionPositions() : undefined;
     const commit = txn.commit().then(
       () => {
         for (const sink of sinks.keys()) sink.committed?.(context);
-        this.#purge(consumed);
+        if (consumed) this.#purge(consumed);
       },
       (err) => {
         this.#failure ??= new StreamsightError(
@@ -803,6 +804,13 @@ export class Task implements TaskOutput {
       .map((i): [string, number] => [i.spec.topic, i.position]);
   }
 
+  /** No purge running, and the interval has passed since the last. */
+  #purgeDue(): boolean {
+    return (
+      this.#purging === undefined && this.#o.now() - this.#lastPurge >= this.#o.repartitionPurgeIntervalMs
+    );
+  }
+
   /**
    * Deletes what the task has read of its repartition inputs once that position is committed: the
    * pipeline's own group is their only reader, so nothing else needs them, and without this they
@@ -810,9 +818,8 @@ export class Task implements TaskOutput {
    * event time). At most once per `repartitionPurgeIntervalMs`; a failure only waits for the next.
    */
   #purge(consumed: [string, number][]): void {
-    const { log, partition, now, repartitionPurgeIntervalMs } = this.#o;
-    if (consumed.length === 0 || this.#purging || now() - this.#lastPurge < repartitionPurgeIntervalMs)
-      return;
+    const { log, partition, now } = this.#o;
+    if (consumed.length === 0 || !this.#purgeDue()) return;
     this.#lastPurge = now();
     this.#purging = Promise.all(
       consumed.map(([topic, offset]) => log.deleteRecordsBefore(topic, partition, offset)),

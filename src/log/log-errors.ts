@@ -53,3 +53,17 @@ export function partitionNotFound(topic: string, partition: number): Streamsight
     },
   );
 }
+
+/** `deleteRecordsBefore` past the end of a partition. */
+export function deleteBeyondEnd(
+  topic: string,
+  partition: number,
+  offset: number,
+  range: { startOffset: number; endOffset: number },
+): StreamsightError {
+  return new StreamsightError(
+    'SS_ERR_OFFSET_OUT_OF_RANGE',
+    `cannot delete the records of ${topic}/${partition} below ${offset}: its end offset is ${range.endOffset}`,
+    { details: { topic, partition, offset, startOffset: range.startOffset, endOffset: range.endOffset } },
+  );
+}

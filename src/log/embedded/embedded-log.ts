@@ -58,7 +58,13 @@ import type {
   TopicDescription,
   TopicPartitionOffset,
 } from '../log.ts';
-import { checkRecord, invalidFetchOption, partitionNotFound, topicNotFound } from '../log-errors.ts';
+import {
+  checkRecord,
+  deleteBeyondEnd,
+  invalidFetchOption,
+  partitionNotFound,
+  topicNotFound,
+} from '../log-errors.ts';
 import { partitionFor, RoundRobinPartitioner } from '../partitioner.ts';
 import { AppendNotifier, partitionKey } from './append-notifier.ts';
 import {
@@ -327,33 +333,11 @@ export class EmbeddedLog implements Log {
     this.#assertOpen();
     await this.#write(() => {
       const meta = this.#partitionMeta(topic, partition);
-      if (!Number.isSafeInteger(offset) || offset > meta.endOffset) {
-        throw new StreamsightError(
-          'SS_ERR_OFFSET_OUT_OF_RANGE',
-          `cannot delete the records of ${topic}/${partition} below ${offset}: its end offset is ${meta.endOffset}`,
-          { details: { topic, partition, offset, startOffset: meta.startOffset, endOffset: meta.endOffset } },
-        );
-      }
-      if (offset <= meta.startOffset) return;
+      if (!Number.isSafeInteger(offset) || offset > meta.endOffset)
+        throw deleteBeyondEnd(topic, partition, offset, meta);
       // Whole batches whose last record is below the offset.
-      let startOffset = meta.endOffset;
-      let bytes = meta.bytes;
-      const deleted: Key[] = [];
-      for (const { key, value } of this.#records.getRange({
-        start: [topic, partition],
-        end: [topic, partition + 1],
-      })) {
-        const base = (key as RecordKey)[2];
-        if (base + batchRecordCount(value) > offset) {
-          startOffset = base;
-          break;
-        }
-        deleted.push(key);
-        bytes -= value.length;
-      }
-      if (deleted.length === 0) return;
-      for (const key of deleted) this.#records.removeSync(key);
-      this.#meta.putSync([topic, partition], { startOffset, endOffset: meta.endOffset, bytes });
+      if (offset > meta.startOffset)
+        this.#dropBatches(topic, partition, (base, batch) => base + batchRecordCount(batch) <= offset);
     });
   }
 
@@ -596,25 +580,42 @@ export class EmbeddedLog implements Log {
    * `retentionMs` or the partition holds more than `retentionBytes`, and moves its start offset.
    */
   #trim(topic: string, partition: number, config: TopicMeta, now: number): void {
-    const meta = this.#partitionMeta(topic, partition);
     const oldest = config.retentionMs === undefined ? Number.NEGATIVE_INFINITY : now - config.retentionMs;
     const maxBytes = config.retentionBytes ?? Number.POSITIVE_INFINITY;
+    this.#dropBatches(
+      topic,
+      partition,
+      (_base, batch, bytes) => bytes > maxBytes || batchMaxTimestamp(batch) < oldest,
+    );
+  }
+
+  /**
+   * Deletes the partition's oldest batches while `drop(baseOffset, batch, bytes held before it goes)`
+   * says so, and moves the start offset to the first batch kept. In a write transaction.
+   */
+  #dropBatches(
+    topic: string,
+    partition: number,
+    drop: (baseOffset: number, batch: Uint8Array, bytes: number) => boolean,
+  ): void {
+    const meta = this.#partitionMeta(topic, partition);
     let bytes = meta.bytes;
     let startOffset = meta.endOffset;
-    const expired: Key[] = [];
+    const dropped: Key[] = [];
     for (const { key, value } of this.#records.getRange({
       start: [topic, partition],
       end: [topic, partition + 1],
     })) {
-      if (bytes <= maxBytes && batchMaxTimestamp(value) >= oldest) {
-        startOffset = (key as RecordKey)[2];
+      const base = (key as RecordKey)[2];
+      if (!drop(base, value, bytes)) {
+        startOffset = base;
         break;
       }
-      expired.push(key);
+      dropped.push(key);
       bytes -= value.length;
     }
-    if (expired.length === 0) return;
-    for (const key of expired) this.#records.removeSync(key);
+    if (dropped.length === 0) return;
+    for (const key of dropped) this.#records.removeSync(key);
     this.#meta.putSync([topic, partition], { startOffset, endOffset: meta.endOffset, bytes });
   }
 

@@ -52,7 +52,13 @@ import type {
   TopicDescription,
   TopicPartitionOffset,
 } from '../log.ts';
-import { checkRecord, invalidFetchOption, partitionNotFound, topicNotFound } from '../log-errors.ts';
+import {
+  checkRecord,
+  deleteBeyondEnd,
+  invalidFetchOption,
+  partitionNotFound,
+  topicNotFound,
+} from '../log-errors.ts';
 import { partitionFor, RoundRobinPartitioner } from '../partitioner.ts';
 import { KafkaClient, type TopicRoute } from './kafka-client.ts';
 import { KafkaCode, kafkaError } from './kafka-errors.ts';
@@ -1131,13 +1137,8 @@ export class KafkaLog implements Log {
     this.#checkOpen();
     const p = (await this.describeTopic(topic)).partitions.find((x) => x.partition === partition);
     if (p === undefined) throw partitionNotFound(topic, partition);
-    if (!Number.isSafeInteger(offset) || offset > p.endOffset) {
-      throw new StreamsightError(
-        'SS_ERR_OFFSET_OUT_OF_RANGE',
-        `cannot delete the records of ${topic}/${partition} below ${offset}: its end offset is ${p.endOffset}`,
-        { details: { topic, partition, offset, startOffset: p.startOffset, endOffset: p.endOffset } },
-      );
-    }
+    if (!Number.isSafeInteger(offset) || offset > p.endOffset)
+      throw deleteBeyondEnd(topic, partition, offset, p);
     if (offset <= p.startOffset) return;
     await this.#deleteRecords(await this.#route(topic), [[partition, offset]]);
   }
