@@ -10,19 +10,35 @@ import type { ServerContext } from './context.ts';
 import { recordsOut } from './context.ts';
 import type { LiveHub } from './live.ts';
 
-/** Keeps a counter equal to a monotonically growing external total. */
-function follow(
-  counter: Counter<string>,
-  seen: Map<string, number>,
-  labels: Record<string, string>,
-  total: number,
-): void {
-  const id = JSON.stringify(labels);
-  const delta = total - (seen.get(id) ?? 0);
-  if (delta > 0) {
-    counter.inc(labels, delta);
-    seen.set(id, total);
-  }
+/**
+ * A counter that follows monotonically growing external totals: at each scrape, `totals()` gives
+ * (labels, total) pairs and the counter advances by each one's growth since the last scrape.
+ */
+function followingCounter(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: string[],
+  totals: () => Iterable<[Record<string, string>, number]>,
+): Counter<string> {
+  const seen = new Map<string, number>();
+  const counter: Counter<string> = new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      for (const [labels, total] of totals()) {
+        const id = JSON.stringify(labels);
+        const delta = total - (seen.get(id) ?? 0);
+        if (delta > 0) {
+          counter.inc(labels, delta);
+          seen.set(id, total);
+        }
+      }
+    },
+  });
+  return counter;
 }
 
 export function createMetrics(
@@ -31,9 +47,6 @@ export function createMetrics(
 ): { registry: Registry; httpRequests: Counter<string> } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const seenIn = new Map<string, number>();
-  const seenOut = new Map<string, number>();
-  const seenDead = new Map<string, number>();
   const perPipeline = () => {
     const out = new Map<
       string,
@@ -61,36 +74,33 @@ export function createMetrics(
     }
     return out;
   };
-  const recordsIn: Counter<string> = new Counter({
-    name: 'streamsight_records_in_total',
-    help: 'Records read by pipelines from their source topics',
-    labelNames: ['app', 'pipeline'],
-    registers: [registry],
-    collect() {
-      for (const e of perPipeline().values())
-        follow(recordsIn, seenIn, { app: e.app, pipeline: e.pipeline }, e.in);
-    },
-  });
-  const recordsOutTotal: Counter<string> = new Counter({
-    name: 'streamsight_records_out_total',
-    help: 'Records emitted by pipelines (to topics, views, sinks and repartitions)',
-    labelNames: ['app', 'pipeline'],
-    registers: [registry],
-    collect() {
-      for (const e of perPipeline().values())
-        follow(recordsOutTotal, seenOut, { app: e.app, pipeline: e.pipeline }, e.out);
-    },
-  });
-  const deadLetters: Counter<string> = new Counter({
-    name: 'streamsight_dead_letters_total',
-    help: 'Records sent to dead letters by pipelines since the process started',
-    labelNames: ['app', 'pipeline'],
-    registers: [registry],
-    collect() {
-      for (const e of perPipeline().values())
-        follow(deadLetters, seenDead, { app: e.app, pipeline: e.pipeline }, e.dead);
-    },
-  });
+  const perPipelineTotal = (field: 'in' | 'out' | 'dead') => () =>
+    [...perPipeline().values()].map((e): [Record<string, string>, number] => [
+      { app: e.app, pipeline: e.pipeline },
+      e[field],
+    ]);
+  const labels = ['app', 'pipeline'];
+  followingCounter(
+    registry,
+    'streamsight_records_in_total',
+    'Records read by pipelines from their source topics',
+    labels,
+    perPipelineTotal('in'),
+  );
+  followingCounter(
+    registry,
+    'streamsight_records_out_total',
+    'Records emitted by pipelines (to topics, views, sinks and repartitions)',
+    labels,
+    perPipelineTotal('out'),
+  );
+  followingCounter(
+    registry,
+    'streamsight_dead_letters_total',
+    'Records sent to dead letters by pipelines since the process started',
+    labels,
+    perPipelineTotal('dead'),
+  );
   const lag = new Gauge({
     name: 'streamsight_consumer_lag',
     help: 'Records behind the end of the inputs, per pipeline',
@@ -148,24 +158,20 @@ export function createMetrics(
       subs.set(hub.stats.subscriptions);
     },
   });
-  const seenSlow = new Map<string, number>();
-  const slow: Counter<string> = new Counter({
-    name: 'streamsight_ws_slow_disconnects_total',
-    help: 'WebSocket clients disconnected (1013) for reading too slowly',
-    registers: [registry],
-    collect() {
-      follow(slow, seenSlow, {}, hub.stats.slowDisconnects);
-    },
-  });
-  const seenCoalesced = new Map<string, number>();
-  const coalesced: Counter<string> = new Counter({
-    name: 'streamsight_ws_coalesced_rows_total',
-    help: 'Live rows replaced by a newer version of the same view_key before being sent',
-    registers: [registry],
-    collect() {
-      follow(coalesced, seenCoalesced, {}, hub.stats.coalescedRows);
-    },
-  });
+  followingCounter(
+    registry,
+    'streamsight_ws_slow_disconnects_total',
+    'WebSocket clients disconnected (1013) for reading too slowly',
+    [],
+    () => [[{}, hub.stats.slowDisconnects]],
+  );
+  followingCounter(
+    registry,
+    'streamsight_ws_coalesced_rows_total',
+    'Live rows replaced by a newer version of the same view_key before being sent',
+    [],
+    () => [[{}, hub.stats.coalescedRows]],
+  );
   return { registry, httpRequests };
 }
 
