@@ -83,27 +83,28 @@ process.stdout.write(
 if (fsType === 0x01021994)
   process.stderr.write('warning: the data dir is on tmpfs: commits never reach a disk\n');
 
+/** Every pipeline's inputs in stage order (the source first), with the group that reads them. */
+const inputs = app.pipelines.flatMap((def) => {
+  const pipeline = compilePipeline(app, def);
+  const group = `${app.name}.${pipeline.name}`;
+  return pipeline.stages.flatMap((stage) => stage.inputs.map((input) => ({ group, input })));
+});
+
 /**
  * True when every stage has committed all its inputs hold. Each pipeline's inputs are read in stage
  * order (the source first): a stage commits its outputs with its input positions, so whatever it had
  * read is in the end offsets read after it.
  */
 async function caughtUp(log: Log, events: number): Promise<boolean> {
-  for (const def of app.pipelines) {
-    const pipeline = compilePipeline(app, def);
-    const group = `${app.name}.${pipeline.name}`;
-    for (const stage of pipeline.stages) {
-      for (const input of stage.inputs) {
-        const committed = await log.committedOffsets(group, input.topic);
-        let total = 0;
-        for (const p of (await log.describeTopic(input.topic)).partitions) {
-          const at = committed.get(p.partition) ?? 0;
-          if (at < p.endOffset) return false;
-          total += at;
-        }
-        if (input.kind === 'source' && total < events) return false;
-      }
+  for (const { group, input } of inputs) {
+    const committed = await log.committedOffsets(group, input.topic);
+    let total = 0;
+    for (const p of (await log.describeTopic(input.topic)).partitions) {
+      const at = committed.get(p.partition) ?? 0;
+      if (at < p.endOffset) return false;
+      total += at;
     }
+    if (input.kind === 'source' && total < events) return false;
   }
   return true;
 }
