@@ -1,6 +1,6 @@
 /**
- * The dashboard in a real browser against a real server: `streamsight run` with the Nexmark demo
- * and the widgets app (test/browser/widgets-app.ts) on a temporary data folder; headless Debian
+ * The dashboard in a real browser against a real server: `streamsight run` with the Nexmark and
+ * Meetup RSVP demos and the widgets app (test/browser/widgets-app.ts) on a temporary data folder; headless Debian
  * Chromium (playwright-core) signs in with the printed dev admin key, opens every page at 1280×800
  * (and the overview at phone width), and checks that records posted through the ingest API show
  * in a live table and chart within 2 s. Screenshots go to test/browser/screenshots/; with
@@ -54,6 +54,7 @@ async function startServer(): Promise<void> {
       'src/cli/main.ts',
       'run',
       'nexmark',
+      'meetup-rsvp',
       'test/browser/widgets-app.ts',
       '--data-dir',
       dataDir,
@@ -164,7 +165,7 @@ after(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-test('dashboard: every page renders live data from a real server', { skip, timeout: 90_000 }, async () => {
+test('dashboard: every page renders live data from a real server', { skip, timeout: 150_000 }, async () => {
   assert.ok(browser);
   // Seed the widgets app so every widget has something to draw.
   await post('widget-events', [
@@ -245,6 +246,23 @@ test('dashboard: every page renders live data from a real server', { skip, timeo
   await open(page, '/apps/nexmark/auctions', '[data-testid=widget-timeseries] .uplot');
   await shot(page, 'app-nexmark');
 
+  // The Meetup page fed by its simulator: totals, the map, trending topics once the first 5-minute
+  // window has fired (its watermark trails by 10 s), and the batch reports (first run after 5 s).
+  await open(page, '/apps/meetup-rsvp/meetup-rsvp', '[data-testid=worldmap] canvas');
+  await page.waitForFunction(
+    "/[1-9]/.test(document.querySelector('[data-testid=widget-tiles]')?.textContent ?? '')",
+    undefined,
+    { timeout: 10_000 },
+  );
+  for (const title of ['Trending topics (5 min)', 'Groups today (batch)', 'Events today (batch)']) {
+    await page
+      .locator('[data-testid=widget-table]', { hasText: title })
+      .locator('tbody tr')
+      .first()
+      .waitFor({ timeout: 40_000 });
+  }
+  await shot(page, 'app-meetup-rsvp');
+
   // The widgets page: every kind renders; posted records show in the table and chart within 2 s.
   await open(page, '/apps/widgets/widgets', '[data-testid=widget-rows] tbody tr');
   for (const kind of ['tiles', 'timeseries', 'bars', 'donut', 'table', 'worldmap', 'confusion']) {
@@ -304,6 +322,7 @@ test('dashboard: every page renders live data from a real server', { skip, timeo
     'query',
     'dead-letters',
     'app-nexmark',
+    'app-meetup-rsvp',
     'app-widgets',
     'overview-phone',
   ]) {

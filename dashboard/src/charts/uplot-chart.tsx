@@ -39,7 +39,17 @@ export function TimeChart(props: {
       height,
       cursor: { drag: { x: true, y: false } },
       legend: { show: props.series.length > 1, live: true },
-      scales: { x: { time: true } },
+      scales: {
+        x: {
+          time: true,
+          // A single time (a first window): a minute either side. uPlot would span 1,000 days (its
+          // one-day default, counted in milliseconds against our seconds).
+          range: (u, min, max) => {
+            const xs = u.data[0];
+            return xs.length === 1 ? [xs[0] - 60, xs[0] + 60] : [min, max];
+          },
+        },
+      },
       axes: [
         { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID } },
         {
@@ -58,7 +68,8 @@ export function TimeChart(props: {
           width: 1.5,
           fill: props.fill && props.series.length === 1 ? `${PALETTE[i % PALETTE.length]}22` : undefined,
           spanGaps: true,
-          points: { show: false },
+          // uPlot's default: dots only while the points are few enough to tell apart (a lone point
+          // would otherwise be invisible).
           value: (_u: uPlot, v: number | null) => (v === null ? '—' : fmtNumber(v)),
         })),
       ],
