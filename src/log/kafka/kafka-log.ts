@@ -335,7 +335,11 @@ export class KafkaLog implements Log {
     });
   }
 
-  /** ListOffsets for every partition of the routes: topic → offset per partition (-1: none). */
+  /**
+   * ListOffsets for every partition of the routes: topic → offset per partition (-1: none). Each
+   * attempt looks the leaders up again: a route read while a broker was down names no leader, and
+   * retrying with it would fail until the deadline.
+   */
   async #listOffsets(
     routes: TopicRoute[],
     timestamp: bigint,
@@ -343,7 +347,8 @@ export class KafkaLog implements Log {
   ): Promise<Map<string, number[]>> {
     return this.client.retry('ListOffsets', async () => {
       const byLeader = new Map<number, Map<string, number[]>>();
-      for (const route of routes) {
+      for (const known of routes) {
+        const route = (await this.client.route(known.name)) ?? known;
         for (let p = 0; p < route.leaders.length; p++) {
           const leader = this.client.leaderOf(route, p);
           let topics = byLeader.get(leader);
