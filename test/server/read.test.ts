@@ -6,6 +6,12 @@ describe('read routes, SQL, metrics and health', { timeout: 60_000 }, () => {
   let h: Harness;
   const get = (url: string, auth = h.keys.admin) =>
     h.server.inject({ method: 'GET', url, headers: { authorization: auth } });
+  /** A page that must be served: any other status fails with the response body. */
+  const page = async (url: string, auth = h.keys.admin) => {
+    const res = await get(url, auth);
+    assert.equal(res.statusCode, 200, `GET ${url}: ${res.body}`);
+    return res.json();
+  };
   const sql = (body: object, auth = h.keys.read) =>
     h.server.inject({
       method: 'POST',
@@ -36,17 +42,17 @@ describe('read routes, SQL, metrics and health', { timeout: 60_000 }, () => {
   after(() => h.close());
 
   it('pages a view with filters, order, limit and offset', async () => {
-    const page = (await get('/api/v1/views/shop/last-order?orderBy=amount&desc=true')).json();
+    const top = await page('/api/v1/views/shop/last-order?orderBy=amount&desc=true');
     assert.deepEqual(
-      page.rows.map((r: { key: string; amount: number }) => [r.key, r.amount]),
+      top.rows.map((r: { key: string; amount: number }) => [r.key, r.amount]),
       [
         ['cy', 40],
         ['ann', 30],
         ['bob', 20],
       ],
     );
-    assert.ok(page.columns.some((c: { name: string }) => c.name === 'view_key'));
-    const ann = (await get('/api/v1/views/shop/last-order?where.key=ann')).json();
+    assert.ok(top.columns.some((c: { name: string }) => c.name === 'view_key'));
+    const ann = await page('/api/v1/views/shop/last-order?where.key=ann');
     assert.equal(ann.total, 1);
     assert.equal(ann.rows[0].note, "O'Brien; DROP TABLE x");
     const second = (await get('/api/v1/views/shop/last-order?orderBy=amount&limit=1&offset=1')).json();
@@ -64,7 +70,7 @@ describe('read routes, SQL, metrics and health', { timeout: 60_000 }, () => {
   });
 
   it('forces a per-user scope to its own rows', async () => {
-    const mine = (await get('/api/v1/views/shop/last-order?where.key=bob', h.keys.ann)).json();
+    const mine = await page('/api/v1/views/shop/last-order?where.key=bob', h.keys.ann);
     assert.deepEqual(
       mine.rows.map((r: { key: string }) => r.key),
       ['ann'],
