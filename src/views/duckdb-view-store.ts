@@ -206,10 +206,11 @@ export class DuckDbViewStore implements ViewStore {
 
   async upsert(app: string, view: string, rows: ViewRow[]): Promise<void> {
     this.#check();
-    const meta = await this.#view(app, view);
-    const batch = prepareBatch(rows, meta.columns);
+    const batch = prepareBatch(rows, (await this.#view(app, view)).columns);
     if (batch.rows.length === 0) return;
     await this.#exclusive(async () => {
+      // The cached meta as of now, in write order: the one every later read plans against.
+      const meta = await this.#viewNow(app, view);
       for (const c of batch.newColumns) {
         if (meta.columns.has(c.name)) continue;
         await this.#conn.run(
@@ -423,40 +424,49 @@ export class DuckDbViewStore implements ViewStore {
 
   /** The view's metadata, loaded once from the catalog; SS_ERR_VIEW_NOT_FOUND when it was never ensured. */
   async #view(app: string, view: string): Promise<TableMeta> {
-    const key = `${app}/${view}`;
-    const cached = this.#views.get(key);
+    const cached = this.#views.get(`${app}/${view}`);
     if (cached) return cached;
     schemaOf(app);
     tableOf(view);
-    const meta = await this.#exclusive(async () => {
-      let found: Record<string, unknown>[] = [];
-      try {
-        found = await this.#rows(
-          `SELECT schema_name, table_name, retention_ms FROM ${META}.views WHERE app = $1 AND name = $2`,
-          [app, view],
-        );
-      } catch (err) {
-        if (!(this.#readOnly && /Catalog Error/.test(message(err)))) throw err;
-      }
-      if (found.length === 0) throw viewNotFound(app, view);
-      const schema = String(found[0].schema_name);
-      const table = String(found[0].table_name);
-      const cols = await this.#rows(
-        `SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = $1 AND table_name = $2 ORDER BY column_index`,
-        [schema, table],
+    return this.#exclusive(() => this.#viewNow(app, view));
+  }
+
+  /**
+   * Inside an exclusive section: the view's cached meta, or its meta read from the catalog and
+   * cached. Read and cached in write order, so a lookup queued behind a write that added columns
+   * cannot cache the columns from before it (readers would then reject the new columns as unknown).
+   */
+  async #viewNow(app: string, view: string): Promise<TableMeta> {
+    const key = `${app}/${view}`;
+    const cached = this.#views.get(key);
+    if (cached) return cached;
+    let found: Record<string, unknown>[] = [];
+    try {
+      found = await this.#rows(
+        `SELECT schema_name, table_name, retention_ms FROM ${META}.views WHERE app = $1 AND name = $2`,
+        [app, view],
       );
-      const columns = new Map<string, ColumnType>();
-      for (const c of cols) columns.set(String(c.column_name), columnTypeOfName(String(c.data_type)));
-      const retention = found[0].retention_ms;
-      return {
-        app,
-        name: view,
-        schema,
-        table,
-        columns,
-        retentionMs: retention === null ? undefined : Number(retention),
-      } satisfies TableMeta;
-    });
+    } catch (err) {
+      if (!(this.#readOnly && /Catalog Error/.test(message(err)))) throw err;
+    }
+    if (found.length === 0) throw viewNotFound(app, view);
+    const schema = String(found[0].schema_name);
+    const table = String(found[0].table_name);
+    const cols = await this.#rows(
+      `SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = $1 AND table_name = $2 ORDER BY column_index`,
+      [schema, table],
+    );
+    const columns = new Map<string, ColumnType>();
+    for (const c of cols) columns.set(String(c.column_name), columnTypeOfName(String(c.data_type)));
+    const retention = found[0].retention_ms;
+    const meta: TableMeta = {
+      app,
+      name: view,
+      schema,
+      table,
+      columns,
+      retentionMs: retention === null ? undefined : Number(retention),
+    };
     this.#views.set(key, meta);
     return meta;
   }

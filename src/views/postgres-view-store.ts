@@ -173,6 +173,8 @@ export class PostgresViewStore implements ViewStore {
   readonly #pool: Pool;
   readonly #role: string | undefined;
   readonly #views = new Map<string, StoredTable>();
+  /** Bumped whenever cached metadata is dropped: a lookup that raced a drop does not cache. */
+  #viewsGeneration = 0;
   readonly #archives = new Map<string, StoredTable>();
   #closed = false;
 
@@ -198,7 +200,7 @@ export class PostgresViewStore implements ViewStore {
       );
       await c.query(CATALOG_SQL.registerView, [def.app, def.name, schema, table, retentionMs]);
     });
-    this.#views.delete(`${def.app}/${def.name}`);
+    this.#forgetView(def.app, def.name);
   }
 
   async upsert(app: string, view: string, rows: ViewRow[]): Promise<void> {
@@ -215,7 +217,7 @@ export class PostgresViewStore implements ViewStore {
         }
       });
       // Another writer may have added a column first with another type: the catalog decides.
-      this.#views.delete(`${app}/${view}`);
+      this.#forgetView(app, view);
       const fresh = await this.#view(app, view);
       await this.#merge(fresh, batch.rows, 'update');
       return;
@@ -359,6 +361,7 @@ export class PostgresViewStore implements ViewStore {
     for (const map of [this.#views, this.#archives]) {
       for (const [key, meta] of map) if (meta.app === app) map.delete(key);
     }
+    this.#viewsGeneration++;
   }
 
   async close(): Promise<void> {
@@ -407,6 +410,7 @@ export class PostgresViewStore implements ViewStore {
     if (cached) return cached;
     schemaOf(app);
     tableOf(view);
+    const generation = this.#viewsGeneration;
     const meta = await this.#run(async (c) => {
       const found = await c.query(
         `SELECT schema_name, table_name FROM ${META}.views WHERE app = $1 AND name = $2`,
@@ -423,8 +427,15 @@ export class PostgresViewStore implements ViewStore {
       for (const col of cols.rows) columns.set(col.column_name, pgTypeName(col.data_type));
       return { app, name: view, schema, table, columns } satisfies StoredTable;
     });
-    this.#views.set(key, meta);
+    // A column added while this lookup read the catalog may be missing from it: cache only when
+    // nothing was dropped meanwhile, or readers would reject that column as unknown.
+    if (generation === this.#viewsGeneration) this.#views.set(key, meta);
     return meta;
+  }
+
+  #forgetView(app: string, view: string): void {
+    this.#views.delete(`${app}/${view}`);
+    this.#viewsGeneration++;
   }
 
   /** COPY into a TEMP staging table, then merge, in one transaction. */

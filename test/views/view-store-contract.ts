@@ -212,6 +212,20 @@ export function viewStoreContract(
         ]);
       }));
 
+    it('a read racing the upsert that adds columns still knows them afterwards', () =>
+      withStore(async (store, app) => {
+        await store.ensureView({ app, name: 'raced' });
+        // Neither awaited: the read looks the view up while the upsert is adding its columns.
+        const wrote = store.upsert(app, 'raced', [{ viewKey: 'a', timestamp: 1, value: { amount: 5 } }]);
+        const early = store.read(app, 'raced');
+        await Promise.all([wrote, early]);
+        const page = await store.read(app, 'raced', { orderBy: 'amount', where: { amount: 5 } });
+        assert.deepEqual(
+          page.rows.map((r) => [r.view_key, r.amount]),
+          [['a', 5]],
+        );
+      }));
+
     it('reads page, filter and order on known columns', () =>
       withStore(async (store, app) => {
         await store.ensureView({ app, name: 'paged' });
