@@ -821,16 +821,11 @@ export class Task implements TaskOutput {
     const { log, partition, now } = this.#o;
     if (consumed.length === 0 || !this.#purgeDue()) return;
     this.#lastPurge = now();
-    this.#purging = Promise.all(
+    this.#purging = Promise.allSettled(
       consumed.map(([topic, offset]) => log.deleteRecordsBefore(topic, partition, offset)),
-    )
-      .then(
-        () => {},
-        () => {},
-      )
-      .finally(() => {
-        this.#purging = undefined;
-      });
+    ).then(() => {
+      this.#purging = undefined;
+    });
   }
 
   #recordBatchTime(ms: number): void {

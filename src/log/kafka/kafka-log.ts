@@ -288,9 +288,8 @@ export class KafkaLog implements Log {
 
   async #describe(routes: TopicRoute[]): Promise<TopicDescription[]> {
     if (routes.length === 0) return [];
-    const [starts, ends, configs] = await Promise.all([
-      this.#listOffsets(routes, EARLIEST, READ_UNCOMMITTED),
-      this.#listOffsets(routes, LATEST, READ_COMMITTED),
+    const [[starts, ends], configs] = await Promise.all([
+      this.#ranges(routes),
       this.#describeConfigs(routes.map((r) => r.name)),
     ]);
     return routes.map((route) => {
@@ -302,6 +301,14 @@ export class KafkaLog implements Log {
       const config: TopicConfig = { partitions: route.leaders.length, ...configs.get(route.name) };
       return { name: route.name, config, partitions };
     });
+  }
+
+  /** Start and (committed) end offsets of every partition of the routes: topic → offset per partition. */
+  #ranges(routes: TopicRoute[]): Promise<[Map<string, number[]>, Map<string, number[]>]> {
+    return Promise.all([
+      this.#listOffsets(routes, EARLIEST, READ_UNCOMMITTED),
+      this.#listOffsets(routes, LATEST, READ_COMMITTED),
+    ]);
   }
 
   async #describeConfigs(topics: string[]): Promise<Map<string, Omit<TopicConfig, 'partitions'>>> {
@@ -1081,8 +1088,7 @@ export class KafkaLog implements Log {
     const topic = changelogTopic(store);
     const route = await this.client.retry(`Metadata ${topic}`, () => this.client.route(topic, true));
     if (route === undefined || partition >= route.leaders.length || partition < 0) return;
-    const ends = await this.#listOffsets([route], LATEST, READ_COMMITTED);
-    const starts = await this.#listOffsets([route], EARLIEST, READ_UNCOMMITTED);
+    const [starts, ends] = await this.#ranges([route]);
     const end = ends.get(topic)?.[partition] ?? 0;
     let offset = starts.get(topic)?.[partition] ?? 0;
     const latest = new Map<string, Uint8Array | null>();
@@ -1140,12 +1146,18 @@ export class KafkaLog implements Log {
 
   async deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<void> {
     this.#checkOpen();
-    const p = (await this.describeTopic(topic)).partitions.find((x) => x.partition === partition);
-    if (p === undefined) throw partitionNotFound(topic, partition);
+    const route = await this.#route(topic);
+    if (!Number.isInteger(partition) || partition < 0 || partition >= route.leaders.length)
+      throw partitionNotFound(topic, partition);
+    const [starts, ends] = await this.#ranges([route]);
+    const p = {
+      startOffset: starts.get(topic)?.[partition] ?? 0,
+      endOffset: ends.get(topic)?.[partition] ?? 0,
+    };
     if (!Number.isSafeInteger(offset) || offset > p.endOffset)
       throw deleteBeyondEnd(topic, partition, offset, p);
     if (offset <= p.startOffset) return;
-    await this.#deleteRecords(await this.#route(topic), [[partition, offset]]);
+    await this.#deleteRecords(route, [[partition, offset]]);
   }
 
   /** The first offset to keep so that at most `limit` bytes of keys and values remain. */
