@@ -209,15 +209,16 @@ export async function stopWorker(worker: WorkerProcess, graceMs = 20_000): Promi
   clearTimeout(timer);
 }
 
-/** Polls `check` until it returns true; fails after `timeoutMs` with `what`. */
+/** Polls `check` until it returns true; fails after `timeoutMs` with `what` (a function: read then). */
 export async function waitFor(
-  what: string,
+  what: string | (() => string),
   timeoutMs: number,
   check: () => Promise<boolean> | boolean,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await sleep(250);
   }
 }

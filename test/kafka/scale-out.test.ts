@@ -62,7 +62,7 @@ describe('scale-out: workers on Kafka, views in PostgreSQL, a stateless server',
     server.stdout!.on('data', (chunk) => (serverLog += chunk));
     server.stderr!.on('data', (chunk) => (serverLog += chunk));
     let info: { url: string; key: string } | undefined;
-    await waitFor(`the server (${serverLog})`, 60_000, async () => {
+    await waitFor(() => `the server, which printed:\n${serverLog}`, 60_000, async () => {
       info = await readFile(join(dataDir, 'server.json'), 'utf8')
         .then((text) => JSON.parse(text))
         .catch(() => undefined);
