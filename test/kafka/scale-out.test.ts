@@ -62,12 +62,16 @@ describe('scale-out: workers on Kafka, views in PostgreSQL, a stateless server',
     server.stdout!.on('data', (chunk) => (serverLog += chunk));
     server.stderr!.on('data', (chunk) => (serverLog += chunk));
     let info: { url: string; key: string } | undefined;
-    await waitFor(() => `the server, which printed:\n${serverLog}`, 60_000, async () => {
-      info = await readFile(join(dataDir, 'server.json'), 'utf8')
-        .then((text) => JSON.parse(text))
-        .catch(() => undefined);
-      return info !== undefined;
-    });
+    await waitFor(
+      () => `the server, which printed:\n${serverLog}`,
+      60_000,
+      async () => {
+        info = await readFile(join(dataDir, 'server.json'), 'utf8')
+          .then((text) => JSON.parse(text))
+          .catch(() => undefined);
+        return info !== undefined;
+      },
+    );
     const { url, key } = info!;
     const auth = { authorization: `Bearer ${key}` };
 
